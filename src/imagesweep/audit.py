@@ -1,0 +1,221 @@
+"""One sweep end to end: inventory -> collect (Nornir) -> state -> rules -> reports.
+
+This is the library entry point the CLI, the demo, the tests and the benchmarks share.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from nornir.core.inventory import Host
+from nornir.core.task import AggregatedResult, MultiResult, Task
+
+from imagesweep import catalogue as catalogue_mod
+from imagesweep import inventory
+from imagesweep.catalogue import Catalogue
+from imagesweep.collect import CollectSettings, collect_task, describe
+from imagesweep.errors import ConfigError
+from imagesweep.inventory import Credentials
+from imagesweep.journal import Journal
+from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
+from imagesweep.report import write_raw, write_reports
+from imagesweep.rules import Context, Policy, analyze
+from imagesweep.rules.completeness import AUDIT_INCOMPLETE
+from imagesweep.rules.images import hash_status, verdicts
+from imagesweep.state import build_state
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[DeviceResult], None]
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    inventory: Path
+    out: Path
+    known_good: Path | None = None
+    hosts: tuple[str, ...] = ()
+    group: str | None = None
+    workers: int = 20
+    fail_on: Severity = "high"
+    resume: bool = False
+    settings: CollectSettings = field(default_factory=CollectSettings)
+    policy: Policy = field(default_factory=Policy)
+    credentials: Credentials | None = None
+    ssh_config: Path | None = None
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    run_dir: Path
+    results: tuple[DeviceResult, ...]
+    exit_code: int
+    elapsed: float
+
+
+def judge(capture: DeviceCapture, ctx: Context) -> DeviceResult:
+    """Verdict for one device from what its session captured. Pure."""
+    state = build_state(capture)
+    findings = analyze(state, ctx)
+    images = verdicts(state, ctx.catalogue)
+    incomplete = any(f.rule == AUDIT_INCOMPLETE.id for f in findings)
+    status: Status = "incomplete" if incomplete else ("findings" if findings else "clean")
+    error = capture.error or (f"{state.gaps[0].step}: {state.gaps[0].reason}" if state.gaps else "")
+    return DeviceResult(
+        host=capture.host,
+        address=capture.address,
+        platform=capture.platform,
+        status=status,
+        hash_status=hash_status(state, images),
+        findings=findings,
+        images=images,
+        state=state,
+        capture=capture,
+        error=error,
+        audited_at=capture.started_at,
+    )
+
+
+def exit_code(results: tuple[DeviceResult, ...], fail_on: Severity) -> int:
+    threshold = severity_rank(fail_on)
+    failing = any(
+        r.status == "incomplete" or any(severity_rank(f.severity) <= threshold for f in r.findings)
+        for r in results
+    )
+    return 1 if failing else 0
+
+
+def load_catalogue(path: Path | None, inventory_dir: Path) -> Catalogue:
+    if path is None:
+        beside = inventory_dir / "known-good.csv"
+        if not beside.is_file():
+            log.warning("no known-good catalogue: every image will be HASH_UNKNOWN")
+            return Catalogue()
+        path = beside
+    return catalogue_mod.load(path)
+
+
+class _Recorder:
+    """Nornir processor: each finished host reaches the journal and raw/ at once."""
+
+    def __init__(
+        self, run_dir: Path, journal: Journal, ctx: Context, progress: Progress | None
+    ) -> None:
+        self.run_dir, self.journal, self.ctx, self.progress = run_dir, journal, ctx, progress
+        self.results: dict[str, DeviceResult] = {}
+
+    def task_started(self, task: Task) -> None: ...
+    def task_completed(self, task: Task, result: AggregatedResult) -> None: ...
+    def task_instance_started(self, task: Task, host: Host) -> None: ...
+    def subtask_instance_started(self, task: Task, host: Host) -> None: ...
+    def subtask_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None: ...
+
+    def task_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None:
+        capture = (
+            result[0].result if result and isinstance(result[0].result, DeviceCapture) else None
+        )
+        if capture is None:  # the task itself crashed: still a row, never a lost host
+            exc = result[0].exception if result else None
+            capture = DeviceCapture(
+                host=host.name,
+                address=str(host.hostname),
+                platform=str(host.platform),
+                error=f"internal error: {describe(exc) if exc else 'no result'}",
+                error_step="collect",
+                started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        self.record(capture)
+
+    def record(self, capture: DeviceCapture) -> None:
+        self.journal.append(capture)
+        write_raw(self.run_dir, capture)
+        outcome = judge(capture, self.ctx)
+        self.results[capture.host] = outcome
+        if self.progress:
+            self.progress(outcome)
+
+
+def run_audit(
+    options: AuditOptions,
+    *,
+    progress: Progress | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> SweepOutcome:
+    started = time.monotonic()
+    nr = inventory.load(
+        options.inventory,
+        workers=options.workers,
+        hosts=list(options.hosts) or None,
+        group=options.group,
+        credentials=options.credentials,
+        ssh_config=options.ssh_config,
+    )
+    missing = inventory.missing_credentials(nr)
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        raise ConfigError(
+            f"{options.inventory}: no username/password for {shown}; set them in "
+            f"the inventory, {inventory.ENV_USERNAME}/{inventory.ENV_PASSWORD}, "
+            "or use --ask-pass"
+        )
+    cat = load_catalogue(options.known_good, options.inventory)
+    settings = options.settings
+    if not settings.algorithms:
+        settings = replace(settings, algorithms=cat.algorithms_needed())
+    ctx = Context(catalogue=cat, policy=options.policy)
+
+    run_dir = options.out
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / ".write-test").touch()
+        (run_dir / ".write-test").unlink()
+    except OSError as exc:
+        raise ConfigError(f"{run_dir}: output directory not writable: {exc.strerror}") from exc
+    journal = Journal(run_dir)
+    recorder = _Recorder(run_dir, journal, ctx, progress)
+    done = journal.read() if options.resume else {}
+    for host in nr.inventory.hosts:
+        if host in done:
+            recorder.results[host] = judge(done[host], ctx)
+    todo = nr.filter(filter_func=lambda h: h.name not in done)
+    if on_start:
+        on_start(len(todo.inventory.hosts))
+    if todo.inventory.hosts:
+        todo.with_processors([recorder]).run(task=collect_task, settings=settings, on_failed=True)
+    results = tuple(
+        recorder.results[h] for h in sorted(nr.inventory.hosts) if h in recorder.results
+    )
+    elapsed = time.monotonic() - started
+    write_reports(
+        run_dir,
+        results,
+        options=_options_json(options, cat),
+        timings={
+            "elapsed_seconds": round(elapsed, 3),
+            "devices": len(results),
+            "resumed_devices": len(done),
+        },
+    )
+    return SweepOutcome(run_dir, results, exit_code(results, options.fail_on), elapsed)
+
+
+def _options_json(options: AuditOptions, cat: Catalogue) -> dict[str, Any]:
+    return {
+        "inventory": str(options.inventory),
+        "known_good": cat.path,
+        "catalogue_entries": len(cat),
+        "hosts": list(options.hosts),
+        "group": options.group,
+        "workers": options.workers,
+        "fail_on": options.fail_on,
+        "resume": options.resume,
+        "command_timeout": options.settings.command_timeout,
+        "digest_timeout": options.settings.digest_timeout,
+        "accept_unverifiable": sorted(options.policy.accept_unverifiable),
+    }

@@ -1,0 +1,195 @@
+"""The Nornir inventory: validated before Nornir sees it, filtered, credentials filled in.
+
+A SimpleInventory directory holds ``hosts.yaml`` and optionally ``groups.yaml`` and
+``defaults.yaml``. Problems are :class:`ConfigError` naming file and line: YAML syntax,
+duplicate host names (which PyYAML and ruamel would silently merge), hosts without a
+platform, platforms imagesweep does not audit, groups that do not exist.
+Credentials come from the inventory, else ``IMAGESWEEP_USERNAME`` / ``IMAGESWEEP_PASSWORD`` /
+``IMAGESWEEP_SECRET``, else a prompt; they are never logged or written anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from nornir import InitNornir
+from nornir.core import Nornir
+from nornir.core.inventory import ConnectionOptions, Host
+
+from imagesweep.errors import ConfigError
+from imagesweep.platforms import profiles
+
+ENV_USERNAME = "IMAGESWEEP_USERNAME"
+ENV_PASSWORD = "IMAGESWEEP_PASSWORD"
+ENV_SECRET = "IMAGESWEEP_SECRET"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of keeping the last one."""
+
+
+def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first on line {seen[key]})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def load_yaml(path: Path) -> Any:
+    """YAML from ``path`` with duplicate keys refused; errors name file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: {exc.problem or exc.context}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str | None = None
+    password: str | None = None
+    secret: str | None = None
+
+    @classmethod
+    def from_env(cls) -> Credentials:
+        return cls(
+            os.environ.get(ENV_USERNAME), os.environ.get(ENV_PASSWORD), os.environ.get(ENV_SECRET)
+        )
+
+    def __repr__(self) -> str:  # never show secrets, even in a debug traceback
+        return f"Credentials(username={self.username!r}, password=***, secret=***)"
+
+
+def _files(directory: Path) -> tuple[Path, Path | None, Path | None]:
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: inventory directory not found")
+    hosts = directory / "hosts.yaml"
+    if not hosts.is_file():
+        raise ConfigError(f"{hosts}: missing (a Nornir SimpleInventory needs hosts.yaml)")
+    groups = directory / "groups.yaml"
+    defaults = directory / "defaults.yaml"
+    return hosts, groups if groups.is_file() else None, defaults if defaults.is_file() else None
+
+
+def validate(directory: Path) -> None:
+    """Check the inventory files; :class:`ConfigError` on the first problem."""
+    hosts_file, groups_file, defaults_file = _files(directory)
+    hosts = load_yaml(hosts_file) or {}
+    groups = (load_yaml(groups_file) or {}) if groups_file else {}
+    defaults = (load_yaml(defaults_file) or {}) if defaults_file else {}
+    for name, data in (("hosts", hosts), ("groups", groups), ("defaults", defaults)):
+        if not isinstance(data, dict):
+            raise ConfigError(f"{directory / (name + '.yaml')}: expected a mapping at the top")
+    supported = profiles()
+    for host, data in hosts.items():
+        if not isinstance(data, dict):
+            raise ConfigError(f"{hosts_file}: host {host!r}: expected a mapping")
+        for group in data.get("groups") or ():
+            if group not in groups:
+                raise ConfigError(f"{hosts_file}: host {host!r}: unknown group {group!r}")
+        platform = data.get("platform") or _group_platform(data, groups) or defaults.get("platform")
+        if not platform:
+            raise ConfigError(f"{hosts_file}: host {host!r}: no platform (a Netmiko device_type)")
+        if platform not in supported:
+            raise ConfigError(
+                f"{hosts_file}: host {host!r}: unsupported platform {platform!r} "
+                f"(supported: {', '.join(sorted(supported))})"
+            )
+
+
+def _group_platform(host: dict[str, Any], groups: dict[str, Any]) -> str | None:
+    for group in host.get("groups") or ():
+        data = groups.get(group) or {}
+        if data.get("platform"):
+            return str(data["platform"])
+    return None
+
+
+def load(
+    directory: Path,
+    *,
+    workers: int = 20,
+    hosts: list[str] | None = None,
+    group: str | None = None,
+    credentials: Credentials | None = None,
+    ssh_config: Path | None = None,
+) -> Nornir:
+    """A Nornir object for the filtered inventory, credentials applied."""
+    validate(directory)
+    hosts_file, groups_file, defaults_file = _files(directory)
+    options: dict[str, Any] = {"host_file": str(hosts_file)}
+    if groups_file:
+        options["group_file"] = str(groups_file)
+    if defaults_file:
+        options["defaults_file"] = str(defaults_file)
+    config: dict[str, Any] = {
+        "runner": {"plugin": "threaded", "options": {"num_workers": max(1, workers)}},
+        "inventory": {"plugin": "SimpleInventory", "options": options},
+        "logging": {"enabled": False},
+    }
+    if ssh_config:
+        config["ssh"] = {"config_file": str(ssh_config)}
+    nr = InitNornir(**config)
+    if hosts:
+        unknown = sorted(set(hosts) - set(nr.inventory.hosts))
+        if unknown:
+            raise ConfigError(f"{hosts_file}: no such host(s): {', '.join(unknown)}")
+        nr = nr.filter(filter_func=lambda h: h.name in hosts)
+    if group:
+        if group not in nr.inventory.groups:
+            raise ConfigError(f"{directory}: no such group {group!r}")
+        nr = nr.filter(filter_func=lambda h: h.has_parent_group(group))
+    apply_credentials(nr, credentials or Credentials.from_env())
+    return nr
+
+
+def apply_credentials(nr: Nornir, creds: Credentials) -> None:
+    """Fill what the inventory leaves open; the inventory's own values win."""
+    for host in nr.inventory.hosts.values():
+        if not host.username and creds.username:
+            host.username = creds.username
+        if not host.password and creds.password:
+            host.password = creds.password
+        if creds.secret and not _secret(host):
+            _set_secret(host, creds.secret)
+
+
+def _secret(host: Host) -> str | None:
+    params = host.get_connection_parameters("netmiko")
+    value = (params.extras or {}).get("secret")
+    return str(value) if value else None
+
+
+def _set_secret(host: Host, secret: str) -> None:
+    existing = host.connection_options.get("netmiko")
+    extras = dict(existing.extras or {}) if existing and existing.extras else {}
+    inherited = host.get_connection_parameters("netmiko").extras or {}
+    merged = {**inherited, **extras, "secret": secret}
+    host.connection_options["netmiko"] = ConnectionOptions(extras=merged)
+
+
+def missing_credentials(nr: Nornir) -> list[str]:
+    """Hosts that still have no username or password."""
+    return sorted(h.name for h in nr.inventory.hosts.values() if not h.username or not h.password)

@@ -1,0 +1,240 @@
+"""Report stage: the run directory's files (DESIGN.md §4, a contract) and the terminal summary.
+
+Every cell that may carry device text goes through :func:`sanitize.csv_cell`; every file is
+written to a temporary name and renamed, so a killed sweep never leaves half a report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from imagesweep import __version__
+from imagesweep.records import DeviceCapture, DeviceResult, severity_rank
+from imagesweep.sanitize import csv_cell, safe_name
+
+DEVICE_COLUMNS = (
+    "host",
+    "address",
+    "platform",
+    "hostname",
+    "model",
+    "serial",
+    "version",
+    "running_image",
+    "boot_images",
+    "config_register",
+    "images_on_storage",
+    "hash_status",
+    "status",
+    "max_severity",
+    "findings",
+    "rules",
+    "audited_at",
+    "error",
+)
+FINDING_COLUMNS = (
+    "host",
+    "platform",
+    "rule",
+    "severity",
+    "technique",
+    "summary",
+    "evidence",
+    "recommendation",
+)
+IMAGE_COLUMNS = (
+    "host",
+    "path",
+    "size",
+    "running",
+    "boot_target",
+    "md5",
+    "sha512",
+    "known_good",
+    "verdict",
+)
+
+
+def write_atomic(path: Path, data: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def max_severity(result: DeviceResult) -> str:
+    if not result.findings:
+        return ""
+    return min((f.severity for f in result.findings), key=severity_rank)
+
+
+def device_row(result: DeviceResult) -> dict[str, object]:
+    state = result.state
+    version = state.version if state else None
+    boot = state.boot if state else None
+    register = (version.config_register if version else "") or (
+        boot.config_register if boot else ""
+    )
+    return {
+        "host": result.host,
+        "address": result.address,
+        "platform": result.platform,
+        "hostname": version.hostname if version else "",
+        "model": version.model if version else "",
+        "serial": version.serial if version else "",
+        "version": version.version if version else "",
+        "running_image": version.running_image if version else "",
+        "boot_images": ";".join(boot.next_boot) if boot else "",
+        "config_register": register,
+        "images_on_storage": len(result.images) if state and state.listings else "",
+        "hash_status": result.hash_status,
+        "status": result.status,
+        "max_severity": max_severity(result),
+        "findings": len(result.findings),
+        "rules": ";".join(dict.fromkeys(f.rule for f in result.findings)),
+        "audited_at": result.audited_at,
+        "error": result.error,
+    }
+
+
+def _frame(rows: Iterable[dict[str, object]], columns: Sequence[str]) -> str:
+    safe = [{c: csv_cell(row.get(c, "")) for c in columns} for row in rows]
+    frame = pd.DataFrame(safe, columns=list(columns), dtype="string")
+    text: str = frame.to_csv(index=False, lineterminator="\n")
+    return text
+
+
+def finding_rows(result: DeviceResult) -> list[dict[str, object]]:
+    return [
+        {
+            "host": result.host,
+            "platform": result.platform,
+            "rule": f.rule,
+            "severity": f.severity,
+            "technique": f.technique,
+            "summary": f.summary,
+            "evidence": " | ".join(f.evidence),
+            "recommendation": f.recommendation,
+        }
+        for f in result.findings
+    ]
+
+
+def image_rows(result: DeviceResult) -> list[dict[str, object]]:
+    return [
+        {
+            "host": result.host,
+            "path": i.path,
+            "size": "" if i.size is None else i.size,
+            "running": "yes" if i.running else "no",
+            "boot_target": "yes" if i.boot_target else "no",
+            "md5": i.md5,
+            "sha512": i.sha512,
+            "known_good": i.known_good,
+            "verdict": i.verdict,
+        }
+        for i in result.images
+    ]
+
+
+def raw_files(capture: DeviceCapture) -> dict[str, str]:
+    """``raw/<host>/<command>.txt`` names (validated, unique) -> what the device printed."""
+    files: dict[str, str] = {}
+    host = safe_name(capture.host)
+    for run in capture.runs:
+        stem = safe_name(run.command, limit=100) or run.step
+        name = f"{host}/{stem}.txt"
+        n = 2
+        while name in files:
+            name = f"{host}/{stem}.{n}.txt"
+            n += 1
+        text = run.output
+        if run.error:
+            text += f"\n[imagesweep: {run.error}]\n"
+        files[name] = text
+    return files
+
+
+def write_raw(run_dir: Path, capture: DeviceCapture) -> None:
+    raw = (run_dir / "raw").resolve()
+    for name, text in raw_files(capture).items():
+        target = (raw / name).resolve()
+        if not target.is_relative_to(raw):  # belt and braces: safe_name already forbids it
+            continue
+        write_atomic(target, text)
+
+
+def summary_counts(results: Sequence[DeviceResult]) -> dict[str, int]:
+    counts = Counter(r.status for r in results)
+    return {
+        "devices": len(results),
+        "clean": counts["clean"],
+        "findings": counts["findings"],
+        "incomplete": counts["incomplete"],
+    }
+
+
+def write_reports(
+    run_dir: Path,
+    results: Sequence[DeviceResult],
+    *,
+    options: dict[str, Any],
+    timings: dict[str, float],
+) -> None:
+    """devices.csv, findings.csv, images.csv and sweep.json, each atomically."""
+    ordered = sorted(results, key=lambda r: r.host)
+    write_atomic(run_dir / "devices.csv", _frame(map(device_row, ordered), DEVICE_COLUMNS))
+    write_atomic(
+        run_dir / "findings.csv",
+        _frame((row for r in ordered for row in finding_rows(r)), FINDING_COLUMNS),
+    )
+    write_atomic(
+        run_dir / "images.csv",
+        _frame((row for r in ordered for row in image_rows(r)), IMAGE_COLUMNS),
+    )
+    document = {
+        "tool": "imagesweep",
+        "version": __version__,
+        "options": options,
+        "timings": timings,
+        "summary": summary_counts(ordered),
+        "devices": [_device_json(r) for r in ordered],
+    }
+    write_atomic(run_dir / "sweep.json", json.dumps(document, indent=2, default=str) + "\n")
+
+
+def _device_json(result: DeviceResult) -> dict[str, Any]:
+    row = device_row(result)
+    row["findings"] = [asdict(f) for f in result.findings]
+    row["images"] = [asdict(i) for i in result.images]
+    row["gaps"] = [asdict(g) for g in result.state.gaps] if result.state else []
+    row["commands"] = (
+        [
+            {
+                "step": r.step,
+                "command": r.command,
+                "elapsed": round(r.elapsed, 3),
+                "error": r.error,
+                "truncated": r.truncated,
+            }
+            for r in result.capture.runs
+        ]
+        if result.capture
+        else []
+    )
+    row["elapsed"] = round(result.capture.elapsed, 3) if result.capture else None
+    return row

@@ -1,0 +1,38 @@
+"""Analyze stage: pure rule functions ``(DeviceState, Context) -> list[Finding]``.
+
+No I/O, no clock, no logging. The rule IDs are a contract (CHECKS.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from imagesweep.records import DeviceState, Finding, severity_rank
+from imagesweep.rules import boot, completeness, digests, storage, version
+from imagesweep.rules.context import Context, Policy
+
+RuleFunction = Callable[[DeviceState, Context], list[Finding]]
+
+RULES: tuple[RuleFunction, ...] = (
+    *completeness.RULES,
+    *digests.RULES,
+    *storage.RULES,
+    *boot.RULES,
+    *version.RULES,
+)
+
+
+def analyze(state: DeviceState, ctx: Context) -> tuple[Finding, ...]:
+    """Every finding for one device, policy severities applied, most severe first."""
+    findings: list[Finding] = []
+    for rule in RULES:
+        findings.extend(rule(state, ctx))
+    overrides = ctx.policy.severity
+    findings = [
+        replace(f, severity=overrides[f.rule]) if f.rule in overrides else f for f in findings
+    ]
+    return tuple(sorted(findings, key=lambda f: (severity_rank(f.severity), f.rule)))
+
+
+__all__ = ["RULES", "Context", "Policy", "analyze"]

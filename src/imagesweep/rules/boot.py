@@ -1,0 +1,204 @@
+"""D. Boot path (T1542.004 ROMMONkit, T1542.005 TFTP boot)."""
+
+from __future__ import annotations
+
+from imagesweep.parse.paths import is_network
+from imagesweep.platforms import profile
+from imagesweep.records import DeviceState, Finding
+from imagesweep.rules.context import Context
+from imagesweep.rules.finding import PATCH, ROMMONKIT, TFTP_BOOT, Rule
+from imagesweep.rules.images import find, listed, same_file
+from imagesweep.rules.storage import distinct_images
+
+BOOT_NETWORK = Rule(
+    "BOOT_NETWORK",
+    "critical",
+    TFTP_BOOT,
+    "Boot only from local, verified images: remove network boot entries "
+    "('no boot system tftp ...') and find out who set them.",
+)
+BOOT_MISMATCH = Rule(
+    "BOOT_MISMATCH",
+    "high",
+    PATCH,
+    "Confirm the pending change is an approved upgrade; digest the next-boot image before "
+    "any reload.",
+)
+BOOT_TARGET_MISSING = Rule(
+    "BOOT_TARGET_MISSING",
+    "high",
+    ROMMONKIT,
+    "Correct the boot variable to an image that exists and is verified; a missing target "
+    "makes the boot loader fall back to another file or ROMMON.",
+)
+BOOT_UNSET_MULTIPLE = Rule(
+    "BOOT_UNSET_MULTIPLE",
+    "medium",
+    ROMMONKIT,
+    "Set an explicit boot variable to the approved image ('boot system flash:<image>').",
+)
+MANUAL_BOOT = Rule(
+    "MANUAL_BOOT",
+    "medium",
+    ROMMONKIT,
+    "Set 'no boot manual' unless a maintenance is under way; the device will stop in ROMMON.",
+)
+CONFREG_ANOMALY = Rule(
+    "CONFREG_ANOMALY",
+    "high",
+    ROMMONKIT,
+    "Restore the platform's usual configuration register (e.g. 'config-register 0x2102') and "
+    "find out who changed it.",
+)
+EMULATOR_URL = "tftp://255.255.255.255/unknown"
+
+
+def _boot_lines(state: DeviceState) -> tuple[str, ...]:
+    return state.boot.evidence if state.boot else ()
+
+
+def boot_network(state: DeviceState, ctx: Context) -> list[Finding]:
+    sources = []
+    if state.version and is_network(state.version.running_image):
+        sources.append(f"running image: {state.version.running_image}")
+    if state.boot:
+        sources += [f"boot entry: {e}" for e in state.boot.next_boot if is_network(e)]
+    if not sources:
+        return []
+    emulator = state.host in ctx.policy.emulators and all(EMULATOR_URL in s for s in sources)
+    return [
+        BOOT_NETWORK.finding(
+            "image loaded or to be loaded from the network",
+            [*sources, *_boot_lines(state)],
+            severity="info" if emulator else None,
+        )
+    ]
+
+
+def boot_mismatch(state: DeviceState, ctx: Context) -> list[Finding]:
+    boot, version = state.boot, state.version
+    reasons: list[str] = []
+    if boot and version:
+        if (
+            boot.next_boot
+            and version.running_image
+            and not same_file(boot.next_boot[0], version.running_image)
+        ):
+            reasons.append(f"running {version.running_image}, next boot {boot.next_boot[0]}")
+        if boot.next_version and version.version and boot.next_version != version.version:
+            reasons.append(f"running version {version.version}, next boot {boot.next_version}")
+    if (
+        boot
+        and boot.next_boot
+        and state.running_set
+        and not any(e.endswith(".conf") for e in boot.next_boot)
+        and set(boot.next_boot) != set(state.running_set)
+    ):
+        reasons.append(
+            f"running set {', '.join(state.running_set)}; next boot {', '.join(boot.next_boot)}"
+        )
+    reasons += [p.description for p in state.pending]
+    if not reasons:
+        return []
+    evidence = [*reasons, *_boot_lines(state), *(e for p in state.pending for e in p.evidence)]
+    return [BOOT_MISMATCH.finding("next boot differs from what runs now", evidence)]
+
+
+def boot_target_missing(state: DeviceState, ctx: Context) -> list[Finding]:
+    if not state.boot:
+        return []
+    missing = [
+        e
+        for e in state.boot.next_boot
+        if not is_network(e) and listed(state, e) and not find(state, e)
+    ]
+    if not missing:
+        return []
+    return [
+        BOOT_TARGET_MISSING.finding(
+            f"boot entry names a file that is not on storage: {', '.join(missing)}",
+            [*(f"missing: {m}" for m in missing), *_boot_lines(state)],
+        )
+    ]
+
+
+def boot_unset_multiple(state: DeviceState, ctx: Context) -> list[Finding]:
+    if not state.boot or (state.boot.variable_set and state.boot.next_boot):
+        return []
+    groups = distinct_images(state)
+    if len(groups) <= 1:
+        return []
+    return [
+        BOOT_UNSET_MULTIPLE.finding(
+            f"no boot variable and {len(groups)} images: the boot loader takes the first valid one",
+            [*_boot_lines(state), *(f"image: {', '.join(p)}" for p in groups.values())],
+        )
+    ]
+
+
+def manual_boot(state: DeviceState, ctx: Context) -> list[Finding]:
+    if not state.boot or state.boot.manual_boot is not True:
+        return []
+    return [
+        MANUAL_BOOT.finding(
+            "manual boot is on: the device stops in ROMMON at next boot", _boot_lines(state)
+        )
+    ]
+
+
+def confreg_anomaly(state: DeviceState, ctx: Context) -> list[Finding]:
+    now = (state.version.config_register if state.version else "") or (
+        state.boot.config_register if state.boot else ""
+    )
+    nxt = (state.version.config_register_next if state.version else "") or (
+        state.boot.config_register_next if state.boot else ""
+    )
+    if not now:
+        return []
+    try:
+        value = int(now, 16)
+    except ValueError:
+        return []
+    evidence = [
+        f"config register {now}" + (f" (will be {nxt} at next reload)" if nxt else ""),
+        *(state.version.evidence if state.version else ()),
+        *_boot_lines(state),
+    ]
+    problems = []
+    for label, reg in (("now", now), ("next reload", nxt)):
+        if not reg:
+            continue
+        try:
+            v = int(reg, 16)
+        except ValueError:
+            continue
+        if v & 0x0040:
+            problems.append(f"{reg} ({label}) ignores the startup configuration (bit 0x0040)")
+        if v & 0x000F in (0, 1):
+            problems.append(
+                f"{reg} ({label}) boots into ROMMON or the boot ROM image (boot field {v & 0xF})"
+            )
+    if nxt and nxt.lower() != now.lower():
+        problems.append(f"pending change {now} -> {nxt}")
+    if problems:
+        return [CONFREG_ANOMALY.finding("; ".join(problems), evidence)]
+    usual = profile(state.platform).usual_config_registers
+    if usual and f"0x{value:x}" not in {u.lower() for u in usual}:
+        return [
+            CONFREG_ANOMALY.finding(
+                f"config register {now} differs from the platform's usual {' / '.join(usual)}",
+                evidence,
+                severity="medium",
+            )
+        ]
+    return []
+
+
+RULES = (
+    boot_network,
+    boot_mismatch,
+    boot_target_missing,
+    boot_unset_multiple,
+    manual_boot,
+    confreg_anomaly,
+)

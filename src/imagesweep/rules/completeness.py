@@ -1,0 +1,48 @@
+"""A. Completeness: a device that was not fully looked at is never clean."""
+
+from __future__ import annotations
+
+from imagesweep.parse.paths import basename
+from imagesweep.records import DeviceState, Finding
+from imagesweep.rules.context import Context
+from imagesweep.rules.finding import PATCH, Rule
+from imagesweep.rules.images import classify, os_images
+
+AUDIT_INCOMPLETE = Rule(
+    "AUDIT_INCOMPLETE",
+    "high",
+    PATCH,
+    "Fix the cause named in the evidence (reachability, credentials, privilege, timeouts) and "
+    "audit the device again; until then treat its image integrity as unknown.",
+)
+
+
+def audit_incomplete(state: DeviceState, ctx: Context) -> list[Finding]:
+    evidence = [f"{gap.step}: {gap.reason}" for gap in state.gaps]
+    for image in os_images(state):
+        md5 = next(
+            (d.digest for d in state.digests if d.path == image.path and d.algorithm == "md5"), ""
+        )
+        sha512 = next(
+            (d.digest for d in state.digests if d.path == image.path and d.algorithm == "sha512"),
+            "",
+        )
+        verdict, _ = classify(ctx.catalogue, basename(image.path), md5, sha512)
+        if verdict == "not-comparable":
+            evidence.append(
+                f"digest {image.path}: the catalogue and the device share no digest "
+                "algorithm, so nothing was compared"
+            )
+    if state.digest_unavailable and state.platform not in ctx.policy.accept_unverifiable:
+        evidence.append(
+            f"digest: {state.digest_unavailable} (accept this explicitly with "
+            f"--accept-unverifiable {state.platform.split('_')[0]})"
+        )
+    if not evidence:
+        return []
+    first = evidence[0].split(":", 1)[0]
+    more = f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else ""
+    return [AUDIT_INCOMPLETE.finding(f"audit incomplete at step {first}{more}", evidence)]
+
+
+RULES = (audit_incomplete,)

@@ -1,0 +1,22 @@
+"""What the rules compare a device with: the known-good catalogue and the policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from imagesweep.catalogue import Catalogue
+from imagesweep.records import Severity
+
+
+@dataclass(frozen=True)
+class Policy:
+    severity: dict[str, Severity] = field(default_factory=dict)  # rule ID -> override
+    approved_versions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # platform -> ...
+    accept_unverifiable: frozenset[str] = frozenset()  # platforms without on-box digests
+    emulators: frozenset[str] = frozenset()  # hosts known to be emulators
+
+
+@dataclass(frozen=True)
+class Context:
+    catalogue: Catalogue = field(default_factory=Catalogue)
+    policy: Policy = field(default_factory=Policy)

@@ -1,0 +1,66 @@
+"""C. Storage: more than one OS image, or the running image gone from storage."""
+
+from __future__ import annotations
+
+from imagesweep.parse.image_names import image_version
+from imagesweep.parse.paths import basename, is_network
+from imagesweep.records import DeviceState, Finding
+from imagesweep.rules.context import Context
+from imagesweep.rules.finding import PATCH, Rule
+from imagesweep.rules.images import find, listed, os_images
+
+DUAL_IMAGE = Rule(
+    "DUAL_IMAGE",
+    "high",
+    PATCH,
+    "Escalate: confirm which image is approved, digest every image against the vendor's "
+    "published digests, and remove the others so the boot loader cannot fall back to them.",
+)
+RUNNING_IMAGE_MISSING = Rule(
+    "RUNNING_IMAGE_MISSING",
+    "high",
+    PATCH,
+    "Find out why the running image is not on storage (deleted after boot, network boot, "
+    "or a secured bootset: check 'show secure bootset'); reload only from a verified image.",
+)
+
+
+def distinct_images(state: DeviceState) -> dict[str, list[str]]:
+    """Image identity -> paths. Copies of one file name on several filesystems (stack members)
+    are one image; install-mode packages of one release are one image."""
+    groups: dict[str, list[str]] = {}
+    running = set(state.running_set)
+    for image in os_images(state):
+        name = basename(image.path).lower()
+        if image.path in running:
+            key = "running install set"
+        elif name.endswith(".pkg"):
+            key = f"packages {image_version(name) or name}"
+        else:
+            key = name
+        groups.setdefault(key, []).append(image.path)
+    return groups
+
+
+def dual_image(state: DeviceState, ctx: Context) -> list[Finding]:
+    groups = distinct_images(state)
+    if len(groups) <= 1:
+        return []
+    evidence = [f"{key}: {', '.join(paths)}" for key, paths in groups.items()]
+    return [DUAL_IMAGE.finding(f"{len(groups)} OS images on storage", evidence)]
+
+
+def running_image_missing(state: DeviceState, ctx: Context) -> list[Finding]:
+    if not state.version or not state.version.running_image:
+        return []
+    image = state.version.running_image
+    if is_network(image) or not listed(state, image) or find(state, image):
+        return []
+    evidence = [
+        *state.version.evidence,
+        f"not found in the listing of: {', '.join(x.filesystem for x in state.listings)}",
+    ]
+    return [RUNNING_IMAGE_MISSING.finding(f"running image {image} is not on storage", evidence)]
+
+
+RULES = (dual_image, running_image_missing)

@@ -1,0 +1,170 @@
+"""From a device's captured command runs to the typed :class:`DeviceState` the rules read.
+
+The same judgement decides, during collection, which alternative command of a step was
+accepted and, afterwards (or offline, from saved captures), what the state is: a run counts
+when it completed, the device did not reject it, and its parser understood it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from imagesweep.errors import ParseError
+from imagesweep.parse import parse_step
+from imagesweep.platforms import Profile, profile
+from imagesweep.records import (
+    AuditGap,
+    BootInfo,
+    CommandRun,
+    DeviceCapture,
+    DeviceState,
+    DigestResult,
+    FileSystem,
+    Pending,
+    RunningSet,
+    StorageListing,
+    VersionInfo,
+)
+
+# Steps whose failure does not make the audit incomplete on their own; a platform may list
+# more in ``optional_steps``.
+_ALWAYS_OPTIONAL = frozenset({"filesystems"})
+
+
+class Rejected(Exception):
+    """A run that produced no usable data; ``str()`` says why, in words."""
+
+
+def interpret(prof: Profile, run: CommandRun) -> tuple[object, ...]:
+    """The records one run yields; :class:`Rejected` when it yields none."""
+    if run.error:
+        raise Rejected(run.error)
+    if run.truncated:
+        raise Rejected(f"output exceeded the size cap and was cut ({len(run.output)} bytes kept)")
+    refusal = prof.rejection(run.output)
+    if refusal:
+        raise Rejected(f"device rejected the command: {refusal}")
+    try:
+        parsed = parse_step(prof.platform, run.step, run.output, run.target)
+    except ParseError as exc:
+        raise Rejected(f"output not understood: {exc}") from exc
+    return parsed if isinstance(parsed, tuple) else (parsed,)
+
+
+def _flatten(records: Iterable[object]) -> Iterable[object]:
+    for record in records:
+        if isinstance(record, tuple):
+            yield from _flatten(record)
+        else:
+            yield record
+
+
+def local_files(
+    listings: Iterable[StorageListing],
+) -> dict[str, int | None]:
+    """Canonical path -> size for every file (not directory) on local storage."""
+    return {f.path: f.size for listing in listings for f in listing.files if not f.is_dir}
+
+
+def digest_scope(
+    prof: Profile,
+    *,
+    version: VersionInfo | None,
+    boot: BootInfo | None,
+    listings: Iterable[StorageListing],
+    running_set: Iterable[str] = (),
+) -> tuple[str, ...]:
+    """Every file to digest: OS images on storage, the running image, boot targets and the
+    running set, where they lie on local storage. Ordered, without repeats."""
+    on_storage = local_files(listings)
+    wanted: list[str] = [path for path in on_storage if prof.is_image(path)]
+    named: list[str] = []
+    if version and version.running_image:
+        named.append(version.running_image)
+    if boot:
+        named.extend(boot.next_boot)
+        named.extend(boot.current_boot)
+    named.extend(running_set)
+    for path in named:
+        if path in on_storage and not path.endswith(".conf"):
+            wanted.append(path)
+    return tuple(dict.fromkeys(wanted))
+
+
+def build_state(capture: DeviceCapture) -> DeviceState:
+    """Interpret every run of a capture; what is missing becomes an :class:`AuditGap`."""
+    prof = profile(capture.platform)
+    gaps: list[AuditGap] = []
+    if capture.error:
+        gaps.append(AuditGap(capture.error_step or "connect", capture.error))
+
+    # Alternatives of a step share a key; digests of one file by several algorithms do not.
+    accepted: dict[tuple[str, str, str], tuple[object, ...]] = {}
+    failures: dict[tuple[str, str, str], list[str]] = {}
+    for run in capture.runs:
+        key = (run.step, run.target, run.command if run.step == "digest" else "")
+        if key in accepted:
+            continue
+        try:
+            accepted[key] = interpret(prof, run)
+        except Rejected as exc:
+            failures.setdefault(key, []).append(f"{run.command!r}: {exc}")
+
+    records = list(_flatten(accepted.values()))
+    version = next((r for r in records if isinstance(r, VersionInfo)), None)
+    boot = next((r for r in records if isinstance(r, BootInfo)), None)
+    filesystems = tuple(r for r in records if isinstance(r, FileSystem))
+    listings = tuple(r for r in records if isinstance(r, StorageListing))
+    digests = tuple(r for r in records if isinstance(r, DigestResult))
+    pending = tuple(r for r in records if isinstance(r, Pending))
+    running_set = tuple(p for r in records if isinstance(r, RunningSet) for p in r.paths)
+
+    optional = _ALWAYS_OPTIONAL | set(prof.optional_steps)
+    for key, reasons in failures.items():
+        step, target, _ = key
+        if key in accepted or step == "digest" or step in optional:
+            continue
+        about = f" {target}" if target else ""
+        gaps.append(AuditGap(f"{step}{about}", "; ".join(reasons)))
+
+    if not capture.error:
+        for step in prof.steps:
+            ran = any(run.step == step for run in capture.runs)
+            if not ran and step not in optional and step in ("version", "boot", "listing"):
+                gaps.append(AuditGap(step, "the step did not run"))
+        if version and version.running_image.endswith(".conf") and not running_set:
+            gaps.append(
+                AuditGap("packages", f"install mode, but {version.running_image} was not read")
+            )
+
+    hashed = {d.path for d in digests if d.digest}
+    if not prof.digest_unavailable and not capture.error:
+        scope = digest_scope(
+            prof, version=version, boot=boot, listings=listings, running_set=running_set
+        )
+        for path in scope:
+            if path not in hashed:
+                why = [
+                    r
+                    for (step, target, _), rs in failures.items()
+                    if step == "digest" and target == path
+                    for r in rs
+                ]
+                reason = "; ".join(why) if why else "no digest command was run for it"
+                gaps.append(AuditGap(f"digest {path}", reason))
+
+    return DeviceState(
+        host=capture.host,
+        platform=capture.platform,
+        address=capture.address,
+        version=version,
+        boot=boot,
+        filesystems=filesystems,
+        listings=listings,
+        digests=digests,
+        running_set=running_set,
+        pending=pending,
+        gaps=tuple(gaps),
+        digest_unavailable=prof.digest_unavailable,
+        notes=capture.notes,
+    )

@@ -22,6 +22,7 @@ from netmiko.exceptions import (
 )
 from nornir.core.task import Result, Task
 
+from imagesweep.channel import ChannelError, exchange
 from imagesweep.parse.paths import basename, filesystem
 from imagesweep.platforms import Profile, profile
 from imagesweep.records import (
@@ -44,6 +45,7 @@ class CollectSettings:
     command_timeout: float = 120.0
     digest_timeout: float = 900.0  # real devices digest 1-2 GB images in minutes
     connect_timeout: float = 20.0
+    device_timeout: float = 3600.0  # the whole plan on one device
     max_output_chars: int = 16 * 1024 * 1024
     # File base name -> digest algorithms the catalogue needs beyond the platform default.
     algorithms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -93,20 +95,38 @@ class _Session:
         self.prof = prof
         self.settings = settings
         self.runs: list[CommandRun] = []
+        self.deadline = time.monotonic() + settings.device_timeout
 
     def send(self, step: str, command: str, *, target: str = "", timeout: float) -> CommandRun:
         started = time.monotonic()
-        try:
-            raw = self.conn.send_command(command, read_timeout=timeout)
-        except Exception as exc:
-            run = CommandRun(
-                step, command, "", time.monotonic() - started, describe(exc), target=target
+        remaining = self.deadline - started
+        if remaining <= 0:
+            raise SessionLost(
+                step,
+                f"the device took longer than the per-device limit of "
+                f"{self.settings.device_timeout:g} s; {command!r} was not sent",
             )
+        try:
+            raw, truncated = exchange(
+                self.conn,
+                command,
+                timeout=min(timeout, remaining),
+                max_chars=self.settings.max_output_chars,
+            )
+        except Exception as exc:
+            error = str(exc) if isinstance(exc, ChannelError) else describe(exc)
+            run = CommandRun(step, command, "", time.monotonic() - started, error, target=target)
             self.runs.append(run)
-            raise SessionLost(step, f"{command!r}: {run.error}") from exc
-        text, truncated = clean_output(str(raw), self.settings.max_output_chars)
+            raise SessionLost(step, f"{command!r}: {error}") from exc
+        text, _ = clean_output(raw, self.settings.max_output_chars)
         run = CommandRun(step, command, text, time.monotonic() - started, "", truncated, target)
         self.runs.append(run)
+        if truncated:
+            raise SessionLost(
+                step,
+                f"{command!r}: output exceeded the cap of "
+                f"{self.settings.max_output_chars} characters",
+            )
         return run
 
     def step(

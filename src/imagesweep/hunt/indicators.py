@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from imagesweep.errors import ConfigError
-from imagesweep.hunt.match import terms
+from imagesweep.hunt.match import Matcher, terms
 
 # The rule's projected columns, in the rule's order (the contract of hunt.csv).
 EXTRACTED_FIELDS = ("ExtractedUser", "ExtractedCommand", "SourceTransferIP", "SyslogFacility")
@@ -122,8 +122,15 @@ def _parse_extractors(raw: object, source: str) -> dict[str, tuple[str, ...]]:
             try:
                 compiled = re.compile(pattern)
             except re.error as exc:
-                raise ConfigError(f"{source}: extract.{field}: bad regex {pattern!r}: {exc}") from exc
+                raise ConfigError(
+                    f"{source}: extract.{field}: bad regex {pattern!r}: {exc}"
+                ) from exc
             if compiled.groups < 1:
                 raise ConfigError(f"{source}: extract.{field}: {pattern!r} has no group")
         out[field] = tuple(patterns)
     return out
+
+
+def matcher_for(indicators: Indicators) -> Matcher:
+    """The compiled matcher for these classes, in the file's order."""
+    return Matcher([(c.name, [[i.text for i in g] for g in c.require]) for c in indicators.classes])

@@ -5,10 +5,11 @@ This is the library entry point the CLI, the demo, the tests and the benchmarks 
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,12 @@ from nornir.core.task import AggregatedResult, MultiResult, Task
 from imagesweep import catalogue as catalogue_mod
 from imagesweep import inventory
 from imagesweep.catalogue import Catalogue
-from imagesweep.collect import CollectSettings, collect_task, describe
+from imagesweep.collect import CollectSettings, LoginGate, collect_task, describe
 from imagesweep.errors import ConfigError
 from imagesweep.inventory import Credentials
 from imagesweep.journal import Journal
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
-from imagesweep.report import write_raw, write_reports
+from imagesweep.report import write_atomic, write_raw, write_reports
 from imagesweep.rules import Context, Policy, analyze
 from imagesweep.rules.completeness import AUDIT_INCOMPLETE
 from imagesweep.rules.images import hash_status, verdicts
@@ -177,6 +178,8 @@ def run_audit(
         (run_dir / ".write-test").unlink()
     except OSError as exc:
         raise ConfigError(f"{run_dir}: output directory not writable: {exc.strerror}") from exc
+    if not options.resume:
+        write_atomic(run_dir / RUN_FILE, json.dumps(options_record(options), indent=2) + "\n")
     journal = Journal(run_dir)
     recorder = _Recorder(run_dir, journal, ctx, progress)
     done = journal.read() if options.resume else {}
@@ -187,7 +190,12 @@ def run_audit(
     if on_start:
         on_start(len(todo.inventory.hosts))
     if todo.inventory.hosts:
-        todo.with_processors([recorder]).run(task=collect_task, settings=settings, on_failed=True)
+        gate = LoginGate(
+            concurrent=settings.max_concurrent_logins, per_second=settings.logins_per_second
+        )
+        todo.with_processors([recorder]).run(
+            task=collect_task, settings=settings, gate=gate, on_failed=True
+        )
     results = tuple(
         recorder.results[h] for h in sorted(nr.inventory.hosts) if h in recorder.results
     )
@@ -195,7 +203,11 @@ def run_audit(
     write_reports(
         run_dir,
         results,
-        options=_options_json(options, cat),
+        options={
+            **options_record(options),
+            "catalogue_entries": len(cat),
+            "resume": options.resume,
+        },
         timings={
             "elapsed_seconds": round(elapsed, 3),
             "devices": len(results),
@@ -205,17 +217,53 @@ def run_audit(
     return SweepOutcome(run_dir, results, exit_code(results, options.fail_on), elapsed)
 
 
-def _options_json(options: AuditOptions, cat: Catalogue) -> dict[str, Any]:
+RUN_FILE = "run.json"
+
+
+def options_record(options: AuditOptions) -> dict[str, Any]:
+    """The options as JSON: in sweep.json, and in run.json so ``--resume DIR`` can continue.
+    Credentials are never part of it."""
+    settings = {
+        k: (str(v) if isinstance(v, Path) else v)
+        for k, v in asdict(options.settings).items()
+        if k != "algorithms"
+    }
     return {
         "inventory": str(options.inventory),
-        "known_good": cat.path,
-        "catalogue_entries": len(cat),
+        "known_good": str(options.known_good) if options.known_good else None,
         "hosts": list(options.hosts),
         "group": options.group,
         "workers": options.workers,
         "fail_on": options.fail_on,
-        "resume": options.resume,
-        "command_timeout": options.settings.command_timeout,
-        "digest_timeout": options.settings.digest_timeout,
+        "settings": settings,
         "accept_unverifiable": sorted(options.policy.accept_unverifiable),
+        "ssh_config": str(options.ssh_config) if options.ssh_config else None,
     }
+
+
+def resume_options(run_dir: Path, credentials: Credentials | None = None) -> AuditOptions:
+    """The options of the sweep that ``run_dir`` holds, set to resume it."""
+    path = run_dir / RUN_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        settings = dict(data["settings"])
+        if settings.get("known_hosts"):
+            settings["known_hosts"] = Path(settings["known_hosts"])
+        return AuditOptions(
+            inventory=Path(data["inventory"]),
+            out=run_dir,
+            known_good=Path(data["known_good"]) if data.get("known_good") else None,
+            hosts=tuple(data.get("hosts") or ()),
+            group=data.get("group"),
+            workers=int(data["workers"]),
+            fail_on=data["fail_on"],
+            resume=True,
+            settings=CollectSettings(**settings),
+            policy=Policy(accept_unverifiable=frozenset(data.get("accept_unverifiable") or ())),
+            credentials=credentials,
+            ssh_config=Path(data["ssh_config"]) if data.get("ssh_config") else None,
+        )
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot resume: {exc.strerror or exc}") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{path}: not a run file imagesweep wrote: {exc}") from exc

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
@@ -20,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from imagesweep import __version__
-from imagesweep.audit import AuditOptions, SweepOutcome, run_audit
+from imagesweep.audit import AuditOptions, SweepOutcome, resume_options, run_audit
 from imagesweep.collect import CollectSettings
 from imagesweep.errors import ImagesweepError
 from imagesweep.inventory import Credentials
@@ -126,18 +127,32 @@ def print_summary(outcome: SweepOutcome, *, limit: int = 40) -> None:
     err.print(f"reports: {outcome.run_dir}")
 
 
-def _audit_options(**kw: Any) -> AuditOptions:
+def _credentials(ask_pass: bool) -> Credentials:
     creds = Credentials.from_env()
-    if kw.pop("ask_pass"):
-        creds = Credentials(
-            username=creds.username or click.prompt("Username"),
-            password=click.prompt("Password", hide_input=True),
-            secret=click.prompt(
-                "Enable secret (empty for none)", hide_input=True, default="", show_default=False
-            )
-            or creds.secret,
+    if not ask_pass:
+        return creds
+    return Credentials(
+        username=creds.username or click.prompt("Username"),
+        password=click.prompt("Password", hide_input=True),
+        secret=click.prompt(
+            "Enable secret (empty for none)", hide_input=True, default="", show_default=False
         )
-    accept = frozenset(_platform_alias(p) for p in kw.pop("accept_unverifiable"))
+        or creds.secret,
+    )
+
+
+def default_known_hosts() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "imagesweep" / "known_hosts"
+
+
+def _audit_options(**kw: Any) -> AuditOptions:
+    creds = _credentials(kw["ask_pass"])
+    if kw["resume"]:
+        return resume_options(kw["resume"], creds)
+    if not kw["inventory"]:
+        raise click.UsageError("--inventory is required (or --resume DIR)")
+    accept = frozenset(_platform_alias(p) for p in kw["accept_unverifiable"])
     return AuditOptions(
         inventory=kw["inventory"],
         out=kw["out"] or default_run_dir(),
@@ -146,11 +161,16 @@ def _audit_options(**kw: Any) -> AuditOptions:
         group=kw["group"],
         workers=kw["workers"],
         fail_on=kw["fail_on"],
-        resume=False,
         settings=CollectSettings(
             command_timeout=kw["command_timeout"],
             digest_timeout=kw["digest_timeout"],
             connect_timeout=kw["connect_timeout"],
+            device_timeout=kw["device_timeout"],
+            max_output_chars=kw["max_output"],
+            known_hosts=kw["known_hosts"] or default_known_hosts(),
+            strict_host_keys=kw["strict_host_keys"],
+            max_concurrent_logins=kw["max_logins"],
+            logins_per_second=kw["login_rate"],
         ),
         policy=Policy(accept_unverifiable=accept),
         credentials=creds,
@@ -231,6 +251,51 @@ def audit_options(func: F) -> F:
             type=click.Path(path_type=Path, dir_okay=False),
             help="OpenSSH client config to honour (ProxyJump etc.).",
         ),
+        click.option(
+            "--device-timeout",
+            type=click.FloatRange(1),
+            default=3600.0,
+            show_default=True,
+            help="Seconds the whole plan may take on one device.",
+        ),
+        click.option(
+            "--max-output",
+            type=click.IntRange(1000),
+            default=16 * 1024 * 1024,
+            show_default=True,
+            help="Characters one command may print; more makes the audit incomplete.",
+        ),
+        click.option(
+            "--known-hosts",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="imagesweep's own known_hosts (default: ~/.config/imagesweep/"
+            "known_hosts); unknown keys are trusted on first use.",
+        ),
+        click.option(
+            "--strict-host-keys",
+            is_flag=True,
+            help="Refuse devices whose host key is not in known_hosts.",
+        ),
+        click.option(
+            "--max-logins",
+            type=click.IntRange(1),
+            default=50,
+            show_default=True,
+            help="Logins in progress at once (spares TACACS+/RADIUS).",
+        ),
+        click.option(
+            "--login-rate",
+            type=click.FloatRange(0.1),
+            default=25.0,
+            show_default=True,
+            help="New logins per second at most.",
+        ),
+        click.option(
+            "--resume",
+            type=click.Path(path_type=Path, file_okay=False, exists=True),
+            help="Continue the sweep in this run directory: audit only the hosts "
+            "its journal does not hold.",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary."),
     ]
     for opt in reversed(opts):
@@ -241,7 +306,6 @@ def audit_options(func: F) -> F:
 @main.command()
 @click.option(
     "--inventory",
-    required=True,
     type=click.Path(path_type=Path, file_okay=False),
     help="Nornir SimpleInventory directory (hosts.yaml, groups.yaml, defaults.yaml).",
 )
@@ -372,7 +436,12 @@ def demo(out: Path | None, workers: int) -> None:
             out=run_dir,
             known_good=inv / "known-good.csv",
             workers=workers,
-            settings=CollectSettings(command_timeout=20, digest_timeout=30, connect_timeout=5),
+            settings=CollectSettings(
+                command_timeout=20,
+                digest_timeout=30,
+                connect_timeout=5,
+                known_hosts=run_dir / "known_hosts",
+            ),
             policy=Policy(accept_unverifiable=frozenset()),
         )
         outcome = _progress_runner(options, quiet=False)

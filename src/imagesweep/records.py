@@ -144,6 +144,10 @@ class Pending:
     evidence: tuple[str, ...] = ()
 
 
+# The gap step of a session refused because the device's SSH host key changed.
+HOST_KEY_CHANGED_STEP = "host key changed"
+
+
 @dataclass(frozen=True)
 class AuditGap:
     """A part of the plan that produced no usable data: makes the device ``incomplete``."""

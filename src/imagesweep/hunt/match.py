@@ -90,7 +90,7 @@ def _alternation(node: dict[str, object]) -> str:
 
 
 def prefilter_words(groups: Sequence[Sequence[str]]) -> list[str]:
-    """Substrings that every text matching *all* groups must contain one of (lower-case).
+    """Lower-case substrings, one of which every text matching *all* groups contains.
 
     One group suffices (all must match), so take the group whose words are longest, i.e.
     least likely to occur by chance ("tar" hides in "started"; "flash" rarely does).
@@ -98,11 +98,21 @@ def prefilter_words(groups: Sequence[Sequence[str]]) -> list[str]:
     best: list[str] = []
     best_score = -1
     for group in groups:
-        words = [max(terms(i), key=len) for i in group if terms(i)]
+        words = _cover([terms(i) for i in group])
         score = min((len(w) for w in words), default=0)
         if score > best_score:
             best, best_score = words, score
     return best
+
+
+def _cover(phrases: Iterable[list[str]]) -> list[str]:
+    """One word per phrase (its longest term), reusing a word already chosen when a phrase
+    holds it, so "copy https" adds nothing once "copy" is in."""
+    chosen: list[str] = []
+    for phrase in sorted((p for p in phrases if p), key=len):
+        if not any(w in t for w in chosen for t in phrase):
+            chosen.append(max(phrase, key=len))
+    return chosen
 
 
 def minimal_words(words: Iterable[str]) -> tuple[str, ...]:

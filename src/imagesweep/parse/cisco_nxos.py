@@ -62,11 +62,10 @@ def _body(text: str) -> list[str]:
     return lines
 
 
-def _evidence(lines: list[str], *labels: str) -> tuple[str, ...]:
-    wanted = tuple(label.lower() for label in labels)
-    return tuple(
-        line.strip() for line in lines if any(label in line.lower() for label in wanted)
-    )
+_VERSION_EVIDENCE = re.compile(
+    r"^\s*(?:(?:NXOS|system|kickstart):\s+version|(?:NXOS|system|kickstart)\s+image\s+file"
+    r"|Device\s+name:|Processor\s+[Bb]oard\s+ID|Kernel\s+uptime)"
+)
 
 
 def _version_text(raw: str) -> str:
@@ -111,9 +110,7 @@ def parse_version(text: str, target: str = "") -> VersionInfo:
         rommon=row["bios"],
         other_images=other,
         package_versions=packages,
-        evidence=_evidence(
-            lines, "version", "image file is", "device name", "board id", "kernel uptime"
-        ),
+        evidence=tuple(line.strip() for line in lines if _VERSION_EVIDENCE.match(line)),
     )
 
 
@@ -124,11 +121,11 @@ def parse_boot(text: str, target: str = "") -> tuple[BootInfo | Pending, ...]:
     without section headers print one set, which is both current and next.
     """
     lines = _body(text)
-    rows = own(PLATFORM, "show boot", "\n".join(lines) + "\n")
     has_current = any(re.match(r"\s*Current\s+Boot\s+Variables:", line) for line in lines)
     has_next = any(re.match(r"\s*Boot\s+Variables\s+on\s+next\s+reload:", line) for line in lines)
     if has_current and not has_next:
         raise ParseError("NX-OS show boot: no 'Boot Variables on next reload' section (truncated?)")
+    rows = own(PLATFORM, "show boot", "\n".join(lines) + "\n")
     if not rows:
         raise ParseError("NX-OS show boot: no boot variable line")
 

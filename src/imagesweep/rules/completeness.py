@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from imagesweep.parse.paths import basename
-from imagesweep.records import DeviceState, Finding
+from imagesweep.records import HOST_KEY_CHANGED_STEP, DeviceState, Finding
 from imagesweep.rules.context import Context
 from imagesweep.rules.finding import PATCH, Rule
 from imagesweep.rules.images import classify, os_images
@@ -45,4 +45,25 @@ def audit_incomplete(state: DeviceState, ctx: Context) -> list[Finding]:
     return [AUDIT_INCOMPLETE.finding(f"audit incomplete at step {first}{more}", evidence)]
 
 
-RULES = (audit_incomplete,)
+HOST_KEY_CHANGED = Rule(
+    "HOST_KEY_CHANGED",
+    "critical",
+    "T1557",
+    "Verify the new key out of band (console, change records) before trusting it: a changed "
+    "host key is what a man-in-the-middle or a replaced device looks like. Then remove the old "
+    "line from imagesweep's known_hosts and audit again.",
+)
+
+
+def host_key_changed(state: DeviceState, ctx: Context) -> list[Finding]:
+    gaps = [g for g in state.gaps if g.step == HOST_KEY_CHANGED_STEP]
+    if not gaps:
+        return []
+    return [
+        HOST_KEY_CHANGED.finding(
+            f"SSH host key of {state.address or state.host} changed", [g.reason for g in gaps]
+        )
+    ]
+
+
+RULES = (audit_incomplete, host_key_changed)

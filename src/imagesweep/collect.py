@@ -209,7 +209,9 @@ def run_plan(
         )
         for path in scope:
             for algorithm in _algorithms(prof, settings, path):
-                command = prof.digest[algorithm].format(path=path)
+                command = prof.digest[algorithm].format(
+                    path=path, fs=filesystem(path), relpath=path.partition(":")[2]
+                )
                 session.send("digest", command, target=path, timeout=settings.digest_timeout)
     except SessionLost as lost:
         return session.runs, lost.reason, lost.step

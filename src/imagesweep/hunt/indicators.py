@@ -15,6 +15,7 @@ from imagesweep.hunt.match import Matcher, terms
 
 # The rule's projected columns, in the rule's order (the contract of hunt.csv).
 EXTRACTED_FIELDS = ("ExtractedUser", "ExtractedCommand", "SourceTransferIP", "SyslogFacility")
+CLASS_COLUMNS = ("IsImageTransfer", "IsBootManipulation", "IsIntegrityAlert", "IsFlashWrite")
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,11 @@ def parse(data: object, *, source: str = "<data>") -> Indicators:
     if not isinstance(raw_classes, list) or not raw_classes:
         raise ConfigError(f"{source}: 'classes' must be a non-empty list")
     classes = tuple(_parse_class(item, source) for item in raw_classes)
-    columns = [c.column for c in classes]
-    if len(set(columns)) != len(columns):
-        raise ConfigError(f"{source}: two classes share a column")
+    columns = sorted(c.column for c in classes)
+    if columns != sorted(CLASS_COLUMNS):
+        raise ConfigError(
+            f"{source}: the classes must fill each of {', '.join(CLASS_COLUMNS)} exactly once"
+        )
     extractors = _parse_extractors(data.get("extract"), source)
     return Indicators(classes=classes, extractors=extractors, source=source)
 

@@ -34,11 +34,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import TypeAlias
 
 _TERM = re.compile(r"[A-Za-z0-9]+")
 _SEP = "[^A-Za-z0-9]+"
 # ASCII: case folding and letter classes stay ASCII-only, as in Kusto's term index.
 _FLAGS = re.IGNORECASE | re.ASCII
+
+# Terms that fill ordinary logs (PAN-OS tags every system log SYSTEM): a prefilter word taken
+# from them would let most lines through to the full parse.
+_COMMON = frozenset({"system", "failed", "software", "image", "file", "add", "no", "user"})
+
+# A trie of terms; the key "" marks that a phrase may end here.
+_Trie: TypeAlias = dict[str, "_Trie"]
 
 
 def terms(text: str) -> list[str]:
@@ -62,23 +70,23 @@ def has_any(text: str, indicators: Iterable[str]) -> bool:
 
 def phrase_regex(indicators: Iterable[str]) -> re.Pattern[str]:
     """One regex that finds any of the indicators with ``has`` semantics."""
-    trie: dict[str, dict[str, object]] = {}
+    trie: _Trie = {}
     for indicator in indicators:
         node = trie
         for term in terms(indicator):
-            node = node.setdefault(term, {})  # type: ignore[assignment]
+            node = node.setdefault(term, {})
         node[""] = {}
     if not trie:
         raise ValueError("no indicator has a term")
     return re.compile(rf"(?<![A-Za-z0-9])(?:{_alternation(trie)})(?![A-Za-z0-9])", _FLAGS)
 
 
-def _alternation(node: dict[str, object]) -> str:
+def _alternation(node: _Trie) -> str:
     branches = []
     # Longer terms first so "https" is tried before "http"; the look-ahead fence keeps it
     # exact either way, this only avoids needless backtracking.
     for term in sorted((k for k in node if k), key=lambda k: (-len(k), k)):
-        child: dict[str, object] = node[term]  # type: ignore[assignment]
+        child = node[term]
         rest = [k for k in child if k]
         if not rest:
             branches.append(re.escape(term))
@@ -106,12 +114,13 @@ def prefilter_words(groups: Sequence[Sequence[str]]) -> list[str]:
 
 
 def _cover(phrases: Iterable[list[str]]) -> list[str]:
-    """One word per phrase (its longest term), reusing a word already chosen when a phrase
-    holds it, so "copy https" adds nothing once "copy" is in."""
+    """One word per phrase (its longest uncommon term), reusing a word already chosen when a
+    phrase holds it, so "copy https" adds nothing once "copy" is in."""
     chosen: list[str] = []
     for phrase in sorted((p for p in phrases if p), key=len):
         if not any(w in t for w in chosen for t in phrase):
-            chosen.append(max(phrase, key=len))
+            rare = [t for t in phrase if t not in _COMMON] or phrase
+            chosen.append(max(rare, key=len))
     return chosen
 
 

@@ -35,7 +35,7 @@ import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -110,8 +110,8 @@ Prefilter = tuple[str, ...] | None
 # --- line formats -------------------------------------------------------------------------
 
 _PRI = r"<(?P<pri>\d{1,3})>"
-_BSD_TS = r"(?:\d{4} )?[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d"
-_ISO_TS = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
+_BSD_TS = r"(?:\d{4} )?[A-Z][a-z]{2} {1,2}(?P<day>\d{1,2}) \d\d:\d\d:\d\d"
+_ISO_TS = r"\d{4}-\d\d-(?P<iday>\d\d)[T ]\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
 # A hostname never ends with ':' ("Mar  3 14:02:11 UTC: %SYS..." is a device buffer line).
 _RFC3164 = re.compile(
     rf"(?:{_PRI})?(?P<ts>{_BSD_TS}|{_ISO_TS}) (?P<host>[^\s]*[^\s:])(?: (?P<msg>.*))?$"
@@ -199,7 +199,7 @@ def parse_line(line: str, ctx: TimeContext, *, source: str = "", number: int = 0
         when = None
         if m.group("ts"):
             zone = (m.group("zone") or "").upper()
-            when = timestamps.bsd(m.group("ts"), ctx, tz=timestamps.UTC if zone in _UTC_ZONES else None)
+            when = timestamps.bsd(m.group("ts"), ctx, tz=UTC if zone in _UTC_ZONES else None)
             if when is None:
                 return f"timestamp not a real date: {m.group('ts')!r}"
         return _event(when, "", "", "", m.group("msg"), source, number)
@@ -248,7 +248,7 @@ def _syslog_events(
 ) -> Iterator[Event]:
     source = stats.source
     number = 0
-    for number, raw in enumerate(lines, 1):  # noqa: B007 - number is read after the loop
+    for number, raw in enumerate(lines, 1):
         line = raw.rstrip("\r\n")
         if words is not None:
             # The prefilter inlined: this loop is the hunt's hot path.
@@ -257,13 +257,19 @@ def _syslog_events(
                 if word in low:
                     break
             else:
-                if not _valid(line):
-                    if line.strip():
-                        stats.reject(number, str(parse_line(line, ctx)), line)
-                    else:
-                        stats.blank += 1
-                elif _bad_date(line, ctx):
-                    stats.reject(number, "timestamp not a real date", line)
+                # Not a candidate: only make sure it is a syslog line, and count it if not.
+                m = _RFC3164.match(line)
+                if m is None:
+                    if not _valid(line):
+                        if line.strip():
+                            stats.reject(number, str(parse_line(line, ctx)), line)
+                        else:
+                            stats.blank += 1
+                elif int(m.group("day") or m.group("iday")) > 28:
+                    # Only a late day can be impossible (Feb 30): those pay for a full parse.
+                    reason = parse_line(line, ctx)
+                    if isinstance(reason, str):
+                        stats.reject(number, reason, line)
                 continue
         if not line.strip():
             stats.blank += 1
@@ -274,19 +280,6 @@ def _syslog_events(
         else:
             yield result
     stats.lines = number
-
-
-def _bad_date(line: str, ctx: TimeContext) -> bool:
-    # Cheap header check accepted the shape; a calendar-impossible date ("Feb 31") is rare
-    # enough that only lines whose day is > 28 pay for a full parse.
-    m = _RFC3164.match(line)
-    if not m:
-        return False
-    ts = m.group("ts")
-    if ts[0].isdigit() and "-" in ts[:5]:
-        return int(ts[8:10]) > 28 and timestamps.iso(ts, ctx.tz) is None
-    day = ts.split()[-2] if ts[0].isdigit() else ts.split()[1]
-    return day.isdigit() and int(day) > 28 and timestamps.bsd(ts, ctx) is None
 
 
 # --- exports ------------------------------------------------------------------------------
@@ -308,7 +301,9 @@ def _row_event(
     stamp = cell("TimeGenerated")
     when = timestamps.any_export(stamp, ctx.tz) if stamp else None
     if when is None:
-        stats.reject(number, f"TimeGenerated not understood: {stamp[:40]!r}", json.dumps(row)[:_TEXT_CAP])
+        stats.reject(
+            number, f"TimeGenerated not understood: {stamp[:40]!r}", json.dumps(row)[:_TEXT_CAP]
+        )
         return None
     return Event(
         time=when,
@@ -372,7 +367,9 @@ def _json_rows(text: str, stats: FileStats) -> Iterator[tuple[int, object]]:
         return
     if isinstance(doc, dict) and isinstance(doc.get("tables"), list):
         for table in doc["tables"]:
-            cols = [c.get("name", "") if isinstance(c, dict) else "" for c in table.get("columns", [])]
+            cols = [
+                c.get("name", "") if isinstance(c, dict) else "" for c in table.get("columns", [])
+            ]
             for number, values in enumerate(table.get("rows", []), 1):
                 stats.lines += 1
                 if isinstance(values, list) and len(values) == len(cols):
@@ -405,7 +402,9 @@ def _sentinel_json(
         if words is not None and not _passes(message, words):
             stamp = row.get("TimeGenerated")
             if not isinstance(stamp, str) or timestamps.any_export(stamp, ctx.tz) is None:
-                stats.reject(number, "TimeGenerated missing or not understood", json.dumps(item)[:_TEXT_CAP])
+                stats.reject(
+                    number, "TimeGenerated missing or not understood", json.dumps(item)[:_TEXT_CAP]
+                )
             continue
         event = _row_event(row, stats=stats, number=number, ctx=ctx)
         if event is not None:
@@ -500,7 +499,7 @@ def read(
     """Events of one file (``-`` = standard input, read as syslog lines unless ``fmt``).
 
     With ``prefilter``, only events whose line holds one of its substrings are produced; all
-    lines are still checked and counted. Raises :class:`ConfigError` for a file that cannot be opened.
+    lines are still checked and counted. :class:`ConfigError` when the file cannot be opened.
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

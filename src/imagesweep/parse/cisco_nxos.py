@@ -18,8 +18,14 @@ from imagesweep.errors import ParseError
 from imagesweep.parse import StepParser
 from imagesweep.parse.paths import canonical
 from imagesweep.parse.textfsm_run import ntc, own
-from imagesweep.records import BootInfo, DigestResult, Pending, StorageFile, StorageListing
-from imagesweep.records import VersionInfo
+from imagesweep.records import (
+    BootInfo,
+    DigestResult,
+    Pending,
+    StorageFile,
+    StorageListing,
+    VersionInfo,
+)
 
 PLATFORM = "cisco_nxos"
 DEFAULT_FS = "bootflash:"
@@ -133,8 +139,10 @@ def parse_boot(text: str, target: str = "") -> tuple[BootInfo | Pending, ...]:
         # Per supervisor: system (or NXOS) image first, then kickstart.
         per_sup: dict[str, dict[str, str]] = {}
         for row in rows:
-            in_section = row["section"].startswith("next") if section == "next" else (
-                row["section"] == "Current"
+            in_section = (
+                row["section"].startswith("next")
+                if section == "next"
+                else (row["section"] == "Current")
             )
             if row["section"] and not in_section:
                 continue
@@ -235,6 +243,6 @@ _SHOW = _kw("show", 2)
 COMMANDS: tuple[tuple[str, str], ...] = (
     (rf"{_SHOW} {_kw('version', 3)}(?: \|.*)?", "version"),
     (rf"{_SHOW} {_kw('boot', 2)}(?: \|.*)?", "boot"),
-    (rf"dir(?: \S+)?", "listing"),
+    (r"dir(?: \S+)?", "listing"),
     (rf"{_SHOW} {_kw('file', 3)} \S+ (?:md5sum|md5|sha256sum|sha512sum)", "digest"),
 )

@@ -20,8 +20,14 @@ from imagesweep.errors import ParseError
 from imagesweep.parse import StepParser
 from imagesweep.parse.paths import canonical
 from imagesweep.parse.textfsm_run import own
-from imagesweep.records import BootInfo, DigestResult, RunningSet, StorageFile, StorageListing
-from imagesweep.records import VersionInfo
+from imagesweep.records import (
+    BootInfo,
+    DigestResult,
+    RunningSet,
+    StorageFile,
+    StorageListing,
+    VersionInfo,
+)
 
 PLATFORM = "cisco_xr"
 

@@ -24,7 +24,7 @@ _XE = re.compile(
     r"(?:\.(?P<train2>[A-Z]{1,2}))?(?=[._-]|$)"
 )
 _IOS = re.compile(
-    r"(?:^|[._-])(?P<major>\d{2})(?P<minor>\d)-(?P<rebuild>\d{1,3}[a-z]?)"
+    r"(?:^|[._-])(?P<major>\d{2})(?P<minor>\d)-(?P<rebuild>\d{1,3}(?:\.\d{1,3}){0,2}[a-z]?)"
     r"(?:\.(?P<train>[A-Z]{1,5}\d{0,3}[a-z]?))?(?=[._-]|$)"
 )
 _NXOS = re.compile(

@@ -92,3 +92,26 @@ def profile(platform: str) -> Profile:
     except KeyError:
         known = ", ".join(sorted(profiles()))
         raise ConfigError(f"unsupported platform {platform!r} (supported: {known})") from None
+
+
+def markdown_table() -> str:
+    """The README's table of supported platforms and the commands each runs (generated)."""
+    lines = [
+        "| platform (Netmiko device_type) | version | boot | storage | other | digest |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def cmds(values: tuple[str, ...]) -> str:
+        return " / ".join(f"`{v}`" for v in values) or "-"
+
+    for key, prof in profiles().items():
+        steps = dict(prof.steps)
+        version = cmds(steps.pop("version", ()))
+        boot = cmds(steps.pop("boot", ()))
+        storage = cmds(steps.pop("filesystems", ()) + steps.pop("listing", ()))
+        other = "<br>".join(cmds(v) for v in steps.values()) or "-"
+        digest = cmds(tuple(prof.digest.values())) if prof.digest else "none on the device"
+        lines.append(
+            f"| {prof.name} (`{key}`) | {version} | {boot} | {storage} | {other} | {digest} |"
+        )
+    return "\n".join(lines) + "\n"

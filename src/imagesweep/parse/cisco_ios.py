@@ -351,9 +351,9 @@ def _flash_listing(lines: list[str], target: str) -> StorageListing:
         part_free = available if available >= 0 else None
         total = None if part_total is None else (total or 0) + part_total
         free = None if part_free is None else (free or 0) + part_free
-    if not entries and total is None and free is None:
-        if not any(re.match(r"^\s*-?\d+ bytes available", ln) for ln in lines):
-            raise ParseError("listing: no files and no summary line in the show flash output")
+    summary = any(re.match(r"^\s*(?:-?\d+ bytes available|\[\d+ bytes used)", ln) for ln in lines)
+    if not entries and not summary:
+        raise ParseError("listing: no files and no summary line in the show flash output")
     paths = [p for p, _ in entries]
     files = tuple(
         StorageFile(

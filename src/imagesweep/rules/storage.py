@@ -6,6 +6,7 @@ from imagesweep.parse.image_names import image_version
 from imagesweep.parse.paths import basename, is_network
 from imagesweep.records import DeviceState, Finding
 from imagesweep.rules.context import Context
+from imagesweep.rules.digests import HASH_UNKNOWN
 from imagesweep.rules.finding import PATCH, Rule
 from imagesweep.rules.images import find, listed, os_images
 
@@ -63,4 +64,20 @@ def running_image_missing(state: DeviceState, ctx: Context) -> list[Finding]:
     return [RUNNING_IMAGE_MISSING.finding(f"running image {image} is not on storage", evidence)]
 
 
-RULES = (dual_image, running_image_missing)
+def uploaded_image(state: DeviceState, ctx: Context) -> list[Finding]:
+    """PAN-OS marks images an administrator uploaded by hand rather than downloaded from the
+    vendor: nothing vouches for those, and the platform offers no digest to check them."""
+    uploaded = [f.path for f in state.files if "uploaded" in f.attrs]
+    if not uploaded:
+        return []
+    return [
+        HASH_UNKNOWN.finding(
+            f"manually uploaded image: {', '.join(uploaded)}",
+            [f"{path}: uploaded, not downloaded from the vendor" for path in uploaded],
+            recommendation="Confirm where the uploaded image came from and compare its digest "
+            "off the device with the vendor's published one before installing it.",
+        )
+    ]
+
+
+RULES = (dual_image, running_image_missing, uploaded_image)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from imagesweep.hunt import indicators
+from imagesweep.hunt.indicators import Indicators
+from imagesweep.hunt.match import Matcher
+from imagesweep.hunt.timestamps import TimeContext
+
+DATA = Path(__file__).parent / "data"
+# Fixed "now" for year inference: the sample files are from March 2024.
+NOW = datetime(2024, 3, 4, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def ind() -> Indicators:
+    return indicators.load()
+
+
+@pytest.fixture(scope="session")
+def matcher(ind: Indicators) -> Matcher:
+    return indicators.matcher_for(ind)
+
+
+@pytest.fixture
+def ctx() -> TimeContext:
+    return TimeContext(now=NOW)

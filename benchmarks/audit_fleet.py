@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -54,15 +53,15 @@ def audit_once(inventory: Path, workers: int, out: Path) -> tuple[float, float, 
         "--connect-timeout",
         "10",
     ]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, not a running max
     wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if proc.returncode == 2:
-        raise SystemExit(f"audit failed: {proc.stderr.strip()}")
-    # ru_maxrss of children is the largest child so far: only trust it when it grew.
-    return wall, max(peak, before) / 1024, proc.returncode
+    code = os.waitstatus_to_exitcode(status)
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if code == 2:
+        raise SystemExit(f"audit failed: {stderr.strip()}")
+    return wall, usage.ru_maxrss / 1024, code
 
 
 def main() -> None:

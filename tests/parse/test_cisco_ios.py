@@ -8,6 +8,7 @@ the command (``sh fla`` is about ``flash:``).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -1148,6 +1149,9 @@ def test_verify_mismatch_is_not_verified() -> None:
     [
         "%Filesystem does not support verify operations\n",
         "%Error opening flash:x.bin (No such file or directory)\n",
+        # A SHA-2 digest cut after its first line is not a digest.
+        "Verifying file integrity of flash:x.bin\n"
+        "Computed Hash   SHA2: CAD6B6BDA9D63BF1C24BC4699B1B21EB\n",
         "",
     ],
 )
@@ -1305,23 +1309,45 @@ def test_command_without_parser(command: str) -> None:
         command_step("cisco_ios", command)
 
 
-def test_every_corpus_command_has_a_step() -> None:
-    """Each cisco_ios / cisco_xe corpus command this module covers maps to a step and parses
-    through ``parse_step`` (the dispatcher the CLI uses)."""
-    import json
+def _target(command: str) -> str:
+    """What the collector would pass for a typed command: the path or filesystem it names."""
+    words = [w for w in command.split()[1:] if not w.startswith("/")]
+    if command.split()[0].lower().startswith("ver"):
+        return words[0] if words else ""
+    named = [w for w in words if ":" in w]
+    if named:
+        return named[0]
+    return "flash:" if words and words[0].startswith("fla") else ""
 
+
+# The two corpus cases that must not parse, each explained by its own test above.
+REFUSED = {
+    "cmdref_c7600_verify_md5_expected_lowercase_verified.raw",  # digest of another file
+    "cisco_ios_dir.raw",  # damaged permission column
+}
+
+
+def test_every_corpus_case_parses_through_the_dispatcher() -> None:
+    """Each cisco_ios / cisco_xe corpus command this module covers maps to a step, and its
+    output parses through ``parse_step`` (what the CLI and the audit use)."""
     manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
-    covered = 0
+    parsed, refused = [], set()
     for entry in manifest:
-        if entry["platform"] not in ("cisco_ios", "cisco_xe"):
-            continue
-        command = entry["command"]
-        if "authenticity" in command or "(inferred" in command:
-            continue  # not this module's commands; the latter is a label, not a command
-        step = command_step(entry["platform"], command)
-        assert step in ios.STEPS
-        covered += 1
-    assert covered >= 45
+        platform, command = entry["platform"], entry["command"]
+        if platform not in ("cisco_ios", "cisco_xe") or "authenticity" in command:
+            continue  # show software authenticity belongs to another parser
+        if "(inferred" in command:
+            command, target = "show bootflash:", "bootflash:"  # the manifest holds a label
+        else:
+            target = _target(command)
+        step = command_step(platform, command)
+        text = (CORPUS / entry["raw"]).read_text(encoding="utf-8")
+        try:
+            parsed.append(parse_step(platform, step, text, target))
+        except ParseError:
+            refused.add(basename(entry["raw"]))
+    assert refused == REFUSED
+    assert len(parsed) == 51
 
 
 def test_parse_step_dispatches_to_this_module() -> None:
@@ -1382,3 +1408,26 @@ def test_every_template_has_a_fixture() -> None:
             with (own_template_dir() / template).open(encoding="utf-8") as handle:
                 assert textfsm.TextFSM(handle).ParseText(body), (template, case)
             assert ios._own(command, ios._body(read(case))), (template, case)
+
+
+# --- output of other platforms -------------------------------------------------------------
+
+# Arista's empty "dir" is the same layout as IOS's and reads as an empty listing.
+SAME_LAYOUT = {("listing", "arista_eos_dir_extension_no_files.raw")}
+
+
+def test_other_platforms_output_is_refused() -> None:
+    """Nothing is guessed from output of another platform: every step refuses it with a
+    ParseError (and never fails with any other exception)."""
+    accepted = set()
+    for raw in sorted(CORPUS.rglob("*.raw")):
+        if "/cisco_ios/" in raw.as_posix() or "/cisco_xe/" in raw.as_posix():
+            continue
+        text = raw.read_text(encoding="utf-8", errors="replace")
+        for step, parser in ios.STEPS.items():
+            try:
+                parser(text, "flash:")
+            except ParseError:
+                continue
+            accepted.add((step, raw.name))
+    assert accepted == SAME_LAYOUT

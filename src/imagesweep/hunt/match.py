@@ -72,8 +72,11 @@ def phrase_regex(indicators: Iterable[str]) -> re.Pattern[str]:
     """One regex that finds any of the indicators with ``has`` semantics."""
     trie: _Trie = {}
     for indicator in indicators:
+        words = terms(indicator)
+        if not words:
+            continue
         node = trie
-        for term in terms(indicator):
+        for term in words:
             node = node.setdefault(term, {})
         node[""] = {}
     if not trie:
@@ -127,7 +130,7 @@ def _cover(phrases: Iterable[list[str]]) -> list[str]:
 def minimal_words(words: Iterable[str]) -> tuple[str, ...]:
     """Drop words that contain another kept word: the shorter one already catches them."""
     kept: list[str] = []
-    for word in sorted(set(words), key=len):
+    for word in sorted(set(words), key=lambda w: (len(w), w)):
         if not any(k in word for k in kept):
             kept.append(word)
     return tuple(kept)

@@ -41,7 +41,7 @@ class Token:
     start: int  # column in the typed line
 
 
-class InvalidInput(Exception):  # noqa: N818 - named after the IOS message
+class InvalidInput(Exception):
     """Raised by a handler: the caret goes under column ``pos`` of the typed line."""
 
     def __init__(self, pos: int) -> None:
@@ -49,7 +49,7 @@ class InvalidInput(Exception):  # noqa: N818 - named after the IOS message
         self.pos = pos
 
 
-class IncompleteCommand(Exception):  # noqa: N818 - named after the IOS message
+class IncompleteCommand(Exception):
     pass
 
 
@@ -126,7 +126,9 @@ def dispatch(root: Node, line: str, ctx: Ctx) -> Reply:
         if len(candidates) > 1:
             return Reply.of(f'% Ambiguous command:  "{line.strip()}"\n')
         if node is root and len(words) == 1:
-            return Reply.of("% Unknown command or computer name, or unable to find computer address\n")
+            return Reply.of(
+                "% Unknown command or computer name, or unable to find computer address\n"
+            )
         return invalid(ctx, word.start + accepted)
     if node.handler is None:
         return Reply.of("% Incomplete command.\n\n")
@@ -184,7 +186,8 @@ def _output_filter(pipe: str, offset: int) -> Callable[[str], str]:
         elif chosen == "section":
             lines = _section(lines, pattern)
         else:
-            return f"Number of lines which match regexp = {sum(1 for x in lines if pattern.search(x))}\n"
+            matched = sum(1 for x in lines if pattern.search(x))
+            return f"Number of lines which match regexp = {matched}\n"
         return "".join(x + "\n" for x in lines)
 
     return keep

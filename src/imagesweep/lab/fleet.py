@@ -193,6 +193,10 @@ def file_digests(device: str, path: str, *, variant: str = "file") -> tuple[str,
 class _Map(dict[str, Any]):
     line = 0
 
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.key_lines: dict[str, int] = {}
+
 
 class _Seq(list[Any]):
     line = 0
@@ -213,6 +217,7 @@ def _construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Map:
         if key in result:
             raise ConfigError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
         result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
     return result
 
 
@@ -234,7 +239,7 @@ def load_fleet(path: Path | str) -> Fleet:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read fleet file: {exc.strerror or exc}") from exc
     try:
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_Loader)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
@@ -256,8 +261,8 @@ class _Builder:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, node: object, message: str) -> ConfigError:
-        line = getattr(node, "line", 0)
+    def fail(self, node: object, message: str, key: str = "") -> ConfigError:
+        line = getattr(node, "key_lines", {}).get(key) or getattr(node, "line", 0)
         where = f"{self.source}:{line}" if line else self.source
         return ConfigError(f"{where}: {message}")
 
@@ -274,32 +279,32 @@ class _Builder:
     def keys(self, node: _Map, allowed: tuple[str, ...], what: str) -> None:
         unknown = sorted(set(node) - set(allowed))
         if unknown:
-            raise self.fail(node, f"unknown key(s) in {what}: {', '.join(unknown)}")
+            raise self.fail(node, f"unknown key(s) in {what}: {', '.join(unknown)}", unknown[0])
 
     def text(self, node: _Map, key: str, default: str | None = None) -> str:
         value = node.get(key, default)
         if value is None:
-            raise self.fail(node, f"missing required key {key!r}")
+            raise self.fail(node, f"missing required key {key!r}", key)
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.fail(node, f"{key} must be text, got {value!r}")
+            raise self.fail(node, f"{key} must be text, got {value!r}", key)
         return str(value)
 
     def integer(self, node: _Map, key: str, default: int, *, low: int = 0) -> int:
         value = node.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise self.fail(node, f"{key} must be an integer >= {low}, got {value!r}")
+            raise self.fail(node, f"{key} must be an integer >= {low}, got {value!r}", key)
         return value
 
     def number(self, node: _Map, key: str, default: float) -> float:
         value = node.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise self.fail(node, f"{key} must be a number >= 0, got {value!r}")
+            raise self.fail(node, f"{key} must be a number >= 0, got {value!r}", key)
         return float(value)
 
     def flag(self, node: _Map, key: str, default: bool) -> bool:
         value = node.get(key, default)
         if not isinstance(value, bool):
-            raise self.fail(node, f"{key} must be true or false, got {value!r}")
+            raise self.fail(node, f"{key} must be true or false, got {value!r}", key)
         return value
 
     def strings(self, node: _Map, key: str) -> tuple[str, ...]:
@@ -307,7 +312,7 @@ class _Builder:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self.fail(node, f"{key} must be a list of text entries")
+            raise self.fail(node, f"{key} must be a list of text entries", key)
         return tuple(value)
 
     # --- sections --------------------------------------------------------------------------
@@ -333,7 +338,7 @@ class _Builder:
         for node in devices_node:
             device = self.device(self.mapping(node, "a device", devices_node), defaults, library)
             if device.name in seen:
-                raise self.fail(node, f"duplicate device name {device.name!r}")
+                raise self.fail(node, f"duplicate device name {device.name!r}", "name")
             seen.add(device.name)
             devices.append(device)
         return Fleet(devices=tuple(devices), images=images, defaults=defaults, source=self.source)
@@ -343,7 +348,9 @@ class _Builder:
         self.keys(node, ("size", "version", "platform", "known_good", "md5", "sha512"), name)
         platform = self.text(node, "platform")
         if platform not in PLATFORMS:
-            raise self.fail(node, f"image {name}: platform must be one of {', '.join(PLATFORMS)}")
+            raise self.fail(
+                node, f"image {name}: platform must be one of {', '.join(PLATFORMS)}", "platform"
+            )
         md5, sha512 = image_digests(name)
         return Image(
             name=name,
@@ -359,7 +366,7 @@ class _Builder:
         value = self.text(node, key, default).lower()
         pattern = _HEX32 if key == "md5" else _HEX128
         if not pattern.fullmatch(value):
-            raise self.fail(node, f"{key} must be {32 if key == 'md5' else 128} hex digits")
+            raise self.fail(node, f"{key} must be {32 if key == 'md5' else 128} hex digits", key)
         return value
 
     def device(self, node: _Map, defaults: Credentials, library: dict[str, Image]) -> Device:
@@ -370,25 +377,37 @@ class _Builder:
         persona = self.text(node, "persona")
         spec = PERSONAS.get(persona)
         if spec is None:
-            raise self.fail(node, f"{name}: unknown persona {persona!r} (known: {', '.join(PERSONAS)})")
+            raise self.fail(
+                node,
+                f"{name}: unknown persona {persona!r} (known: {', '.join(PERSONAS)})",
+                "persona",
+            )
         members = self.integer(node, "members", 1, low=1)
         if members > spec.max_members:
-            raise self.fail(node, f"{name}: persona {persona} has at most {spec.max_members} member(s)")
+            raise self.fail(
+                node,
+                f"{name}: persona {persona} has at most {spec.max_members} member(s)",
+                "members",
+            )
         hostname = self.text(node, "hostname", name)
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9._-]{0,62}", hostname):
-            raise self.fail(node, f"{name}: hostname {hostname!r} is not a valid IOS hostname")
+            raise self.fail(
+                node, f"{name}: hostname {hostname!r} is not a valid IOS hostname", "hostname"
+            )
         confreg = self.text(node, "config_register", spec.config_register)
         confreg_next = self.text(node, "config_register_next", "")
-        for value in (confreg, confreg_next):
+        for key, value in (("config_register", confreg), ("config_register_next", confreg_next)):
             if value and not _CONFREG.fullmatch(value):
-                raise self.fail(node, f"{name}: config register {value!r} is not like 0x2102")
+                raise self.fail(node, f"{name}: config register {value!r} is not like 0x2102", key)
         privilege = self.integer(node, "privilege", 1, low=1)
         if privilege not in (1, 15):
-            raise self.fail(node, f"{name}: privilege must be 1 or 15")
+            raise self.fail(node, f"{name}: privilege must be 1 or 15", "privilege")
         try:
-            faults = parse_faults(self.mapping(node.get("faults"), "faults", node), default_fs=spec.default_fs)
+            faults = parse_faults(
+                self.mapping(node.get("faults"), "faults", node), default_fs=spec.default_fs
+            )
         except FaultValueError as exc:
-            raise self.fail(node, f"{name}: {exc}") from None
+            raise self.fail(node, f"{name}: {exc}", "faults") from None
         aliases = _fs_aliases(spec, members)
         files = self.files(node, name, spec, aliases, library)
         return Device(
@@ -435,7 +454,7 @@ class _Builder:
             result.append(self.file(entry, name, spec, aliases, library))
         if self.flag(node, "housekeeping", True):
             for rel, size in spec.housekeeping:
-                path = canonical(f"{spec.default_fs}{rel}")
+                path = canonical(f"{spec.default_fs}{rel}").rstrip("/")
                 if not any(f.path == path for f in result):
                     result.append(_plain_file(name, path, size=size, is_dir=rel.endswith("/")))
         seen: set[str] = set()
@@ -460,15 +479,17 @@ class _Builder:
         )
         raw_path = self.text(entry, "path")
         if is_network(raw_path):
-            raise self.fail(entry, f"{device}: {raw_path}: files live on local filesystems")
+            raise self.fail(entry, f"{device}: {raw_path}: files live on local filesystems", "path")
         fs = filesystem(canonical(raw_path, spec.default_fs))
         if fs not in aliases:
             known = ", ".join(sorted(aliases))
-            raise self.fail(entry, f"{device}: {raw_path}: no filesystem {fs} here (have {known})")
+            raise self.fail(
+                entry, f"{device}: {raw_path}: no filesystem {fs} here (have {known})", "path"
+            )
         is_dir = raw_path.endswith("/")
         path = canonical(aliases[fs] + canonical(raw_path, spec.default_fs)[len(fs) :]).rstrip("/")
         if path.endswith(":"):
-            raise self.fail(entry, f"{device}: {raw_path}: a file path needs a name")
+            raise self.fail(entry, f"{device}: {raw_path}: a file path needs a name", "path")
         modified = self.modified(entry, device, path)
         if is_dir:
             return LabFile(path=path, is_dir=True, modified=modified)
@@ -477,7 +498,9 @@ class _Builder:
         if image_name:
             image = library.get(image_name)
             if image is None:
-                raise self.fail(entry, f"{device}: {path}: image {image_name!r} is not in images:")
+                raise self.fail(
+                    entry, f"{device}: {path}: image {image_name!r} is not in images:", "image"
+                )
             md5, sha512 = image.md5, image.sha512
             size = image.size
         else:
@@ -510,7 +533,9 @@ class _Builder:
         try:
             return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S")
         except ValueError:
-            raise self.fail(entry, f"{device}: modified must be 'YYYY-MM-DD HH:MM:SS'") from None
+            raise self.fail(
+                entry, f"{device}: modified must be 'YYYY-MM-DD HH:MM:SS'", "modified"
+            ) from None
 
 
 _DEVICE_KEYS = (
@@ -557,7 +582,7 @@ def _plain_file(device: str, path: str, *, size: int, is_dir: bool) -> LabFile:
 
 @cache
 def _demo_library() -> dict[str, Any]:
-    raw = yaml.load(demo_fleet_path().read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    raw = yaml.load(demo_fleet_path().read_text(encoding="utf-8"), Loader=_Loader)
     return {"defaults": raw.get("defaults"), "images": raw.get("images")}
 
 

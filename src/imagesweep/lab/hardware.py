@@ -44,8 +44,12 @@ def _ios_router(members: int) -> tuple[FsSpec, ...]:
 
 def _ios_switch(members: int) -> tuple[FsSpec, ...]:
     # Catalyst FlexStack/StackWise: the active member's flash is also flash1:, members are flashN:
-    first = FsSpec("flash:", "flash", 122_185_728, shown_aliases=("flash1:",) if members > 1 else ())
-    rest = tuple(FsSpec(f"flash{n}:", "flash", 122_185_728, member=n) for n in range(2, members + 1))
+    first = FsSpec(
+        "flash:", "flash", 122_185_728, shown_aliases=("flash1:",) if members > 1 else ()
+    )
+    rest = tuple(
+        FsSpec(f"flash{n}:", "flash", 122_185_728, member=n) for n in range(2, members + 1)
+    )
     return (first, *rest)
 
 
@@ -57,7 +61,9 @@ def _iosxe_switch(members: int) -> tuple[FsSpec, ...]:
     for n in range(2, members + 1):
         specs.append(FsSpec(f"crashinfo-{n}:", "disk", 1_651_314_688, member=n))
         specs.append(
-            FsSpec(f"flash-{n}:", "disk", 11_353_194_496, member=n, hidden_aliases=(f"bootflash-{n}:",))
+            FsSpec(
+                f"flash-{n}:", "disk", 11_353_194_496, member=n, hidden_aliases=(f"bootflash-{n}:",)
+            )
         )
     return tuple(specs)
 

@@ -20,7 +20,9 @@ _DESCRIPTIONS = {
 
 
 def _dump(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(yaml.safe_dump(data, sort_keys=False, default_flow_style=False), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(data, sort_keys=False, default_flow_style=False), encoding="utf-8"
+    )
 
 
 def write_inventory(fleet: Fleet, endpoints: dict[str, tuple[str, int]], directory: Path) -> Path:
@@ -48,7 +50,9 @@ def write_inventory(fleet: Fleet, endpoints: dict[str, tuple[str, int]], directo
     groups = {name: {"data": {"description": _DESCRIPTIONS.get(name, name)}} for name in personas}
     _dump(directory / "hosts.yaml", hosts)
     _dump(directory / "groups.yaml", groups)
-    _dump(directory / "defaults.yaml", {"data": {"source": "imagesweep lab", "fleet": fleet.source}})
+    _dump(
+        directory / "defaults.yaml", {"data": {"source": "imagesweep lab", "fleet": fleet.source}}
+    )
     return directory
 
 
@@ -59,4 +63,6 @@ def write_catalogue(fleet: Fleet, path: Path) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(CATALOGUE_HEADER)
         for image in sorted(fleet.known_good(), key=lambda i: i.name):
-            writer.writerow((image.name, image.md5, image.sha512, image.platform, image.version, "lab"))
+            writer.writerow(
+                (image.name, image.md5, image.sha512, image.platform, image.version, "lab")
+            )

@@ -8,7 +8,7 @@ import logging
 import signal
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -77,7 +77,7 @@ class _DeviceServer(asyncssh.SSHServer):
     ) -> tuple[str, str, str, list[tuple[str, bool]]]:
         return "", "", "", [("Password: ", False)]
 
-    def validate_kbdint_response(self, username: str, responses: list[str]) -> bool:
+    def validate_kbdint_response(self, username: str, responses: Sequence[str]) -> bool:
         return len(responses) == 1 and self._valid(username, responses[0])
 
     def public_key_auth_supported(self) -> bool:
@@ -136,7 +136,9 @@ class Lab:
         if self._thread is not None:
             raise ImagesweepError("lab already started")
         loop = asyncio.new_event_loop()
-        thread = threading.Thread(target=self._run_loop, args=(loop,), name="imagesweep-lab", daemon=True)
+        thread = threading.Thread(
+            target=self._run_loop, args=(loop,), name="imagesweep-lab", daemon=True
+        )
         self._loop, self._thread = loop, thread
         thread.start()
         try:
@@ -236,7 +238,7 @@ def run_forever(
     """``imagesweep lab``: serve ``fleet`` and write its inventory (and ``known-good.csv``)
     into ``inventory_out`` until SIGINT/SIGTERM (or ``stop`` is set), then stop cleanly."""
     stop = stop or threading.Event()
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
 
         def _on_signal(signum: int, frame: FrameType | None) -> None:

@@ -8,6 +8,7 @@ no newline after it, reads the enable secret without echo, and pages output with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -70,7 +71,7 @@ class Session:
         ch, self._pending = self._pending[0], self._pending[1:]
         return ch
 
-    async def _enter_pressed(self, ch: str) -> bool | None:
+    def _enter_pressed(self, ch: str) -> bool | None:
         """True for Enter, None for the LF of a CR LF pair (to skip), False otherwise."""
         if ch == "\n" and self._last_cr:
             self._last_cr = False
@@ -87,17 +88,15 @@ class Session:
         except _Closed:
             pass
         finally:
-            try:
+            with contextlib.suppress(_Closed):
                 await self._flush()
-            except _Closed:
-                pass
             self.process.exit(0)
 
     async def _loop(self) -> None:
         line = ""
         while True:
             ch = await self._getch()
-            enter = await self._enter_pressed(ch)
+            enter = self._enter_pressed(ch)
             if enter is None:
                 continue
             if enter:
@@ -151,7 +150,7 @@ class Session:
         secret = ""
         while True:
             ch = await self._getch()
-            enter = await self._enter_pressed(ch)
+            enter = self._enter_pressed(ch)
             if enter:
                 break
             if enter is False and ch >= " ":

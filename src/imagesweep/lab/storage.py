@@ -59,12 +59,13 @@ class Volume:
                 result.extend(self.walk(child))
         return result
 
-    def all_entries(self) -> list[Entry]:
+    def all_entries(self, rel: str = "") -> list[Entry]:
         """Every entry, each directory followed by its contents (``show flash:`` order)."""
         ordered: list[Entry] = []
-        for directory in self.walk():
-            for child in self.children.get(directory, []):
-                ordered.append(self.entries[child])
+        for child in self.children.get(rel, []):
+            ordered.append(self.entries[child])
+            if self.entries[child].is_dir:
+                ordered.extend(self.all_entries(child))
         return ordered
 
 

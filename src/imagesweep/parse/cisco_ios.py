@@ -100,7 +100,9 @@ _CONFREG = re.compile(
     r"^Configuration register is (?P<reg>0x[0-9A-Fa-f]{1,8})"
     r"(?:\s+\(will be (?P<next>0x[0-9A-Fa-f]{1,8}) at next reload\))?"
 )
-_ROM = re.compile(r"^(?P<kind>ROM|BOOTLDR):\s*(?P<text>\S.{0,300})$")
+_ROM = re.compile(r"^ROM:\s*(?P<text>\S.{0,300})$")
+_BOOTLDR = re.compile(r"^BOOTLDR:\s*(?P<text>\S.{0,300})$")
+_IMAGE_TYPE = re.compile(r"^Image type\s*:")
 _MODEL_NUMBER = re.compile(r"^Model [Nn]umber\s*:\s*(?P<model>\S{1,60})")
 _SERIAL_NUMBER = re.compile(r"^System [Ss]erial [Nn]umber\s*:\s*(?P<serial>\S{1,60})")
 _MARKERS = re.compile(
@@ -136,12 +138,13 @@ def parse_version(text: str, target: str = "") -> VersionInfo:
     version = xe_version or (ios["v"] if ios else "")
     image = _first(_IMAGE_LINE, lines)
     confreg = _first(_CONFREG, lines)
-    roms = {m["kind"]: m for m in (_ROM.match(line.strip()) for line in lines) if m}
-    rom = roms.get("BOOTLDR") or roms.get("ROM")
+    # BOOTLDR carries the boot loader's version where ROM only says "IOS-XE ROMMON".
+    rom = _first(_BOOTLDR, lines) or _first(_ROM, lines)
     running = canonical(image["image"]) if image else ""
 
     version_lines = [m.string for m in (xe, ios) if m]
-    markers = [m.group(0) for line in version_lines for m in _MARKERS.finditer(line)]
+    scanned = [*version_lines, *(ln.strip() for ln in lines if _IMAGE_TYPE.match(ln.strip()))]
+    markers = [m.group(0) for line in scanned for m in _MARKERS.finditer(line)]
     if running and _BUILD_NAME.search(basename(running)):
         markers.append(basename(running))
 
@@ -337,7 +340,8 @@ def _flash_listing(lines: list[str], target: str) -> StorageListing:
     fs = _target_fs(target, "listing")
     rows = _own("show flash", lines)
     entries = []
-    total = free = None
+    totals: list[int | None] = []
+    frees: list[int | None] = []
     for row in rows:
         if row["name"]:
             partition = f"{row['partition']}:" if row["partition"] else ""
@@ -346,11 +350,13 @@ def _flash_listing(lines: list[str], target: str) -> StorageListing:
         available, used = _int(row["available"]), _int(row["used"])
         if available is None or used is None:
             continue
-        # FAT16 overflow on large CompactFlash prints a negative "bytes available".
-        part_total = _int(row["total"]) or (available + used if available >= 0 else None)
-        part_free = available if available >= 0 else None
-        total = None if part_total is None else (total or 0) + part_total
-        free = None if part_free is None else (free or 0) + part_free
+        # FAT16 overflow on large CompactFlash prints a negative "bytes available": unknown.
+        known = available >= 0
+        totals.append(_int(row["total"]) or (available + used if known else None))
+        frees.append(available if known else None)
+    # Partitioned flash prints one summary per partition; one unknown makes the sum unknown.
+    total = sum(t for t in totals if t is not None) if totals and None not in totals else None
+    free = sum(f for f in frees if f is not None) if frees and None not in frees else None
     summary = any(re.match(r"^\s*(?:-?\d+ bytes available|\[\d+ bytes used)", ln) for ln in lines)
     if not entries and not summary:
         raise ParseError("listing: no files and no summary line in the show flash output")
@@ -501,7 +507,9 @@ def parse_digest(text: str, target: str = "") -> DigestResult:
         raise ParseError(f"digest: the device also reported {errors[0]!r}")
     if len({(r.path, r.digest) for r in found}) > 1:
         raise ParseError("digest: the output holds several different digests")
-    result = found[0]
+    if len({r.verified for r in found} - {None}) > 1:
+        raise ParseError("digest: the device reported the digest both verified and not")
+    result = next((r for r in found if r.verified is not None), found[0])
     if result.algorithm in _HEX_LENGTH and len(result.digest) != _HEX_LENGTH[result.algorithm]:
         raise ParseError(
             f"digest: {result.algorithm} digest has {len(result.digest)} hex digits, "
@@ -551,6 +559,8 @@ def parse_verify(text: str, target: str = "") -> DigestResult:
             hashes[last] += line.lower()
             continue
         last = None
+        if _DEVICE_ERROR.match(line):
+            evidence.append(line)  # e.g. "%Filesystem does not support verify operations"
         named = _VERIFYING.match(line) or _SIGNED_IN.match(line) or _OLD_VERIFIED.match(line)
         if named:
             path = path or named["path"]
@@ -571,6 +581,9 @@ def parse_verify(text: str, target: str = "") -> DigestResult:
         raise ParseError("verify: the output names no file and no target was given")
     computed = hashes.get(("computed", algorithm), "")
     embedded = hashes.get(("embedded", algorithm), "")
+    want = _HEX_LENGTH.get("sha512" if algorithm == "sha2" else algorithm)
+    if computed and len(computed) != want:
+        raise ParseError(f"verify: {algorithm} hash has {len(computed)} hex digits, not {want}")
     if computed and embedded and computed != embedded:
         outcome = False  # the device's own numbers disagree, whatever else it printed
     return DigestResult(

@@ -107,7 +107,9 @@ def ios_date(when: datetime) -> str:
 def dir_line(inode: int, entry: Entry, style: DirStyle) -> str:
     perm = style.dir_perm if entry.is_dir else style.file_perm
     size = style.dir_size if entry.is_dir else entry.size
-    return f"{inode:>5}  {perm}  {size:>{style.size_width}}  {ios_date(entry.modified)}  {entry.name}"
+    return (
+        f"{inode:>5}  {perm}  {size:>{style.size_width}}  {ios_date(entry.modified)}  {entry.name}"
+    )
 
 
 def footer(volume: Volume) -> str:
@@ -153,7 +155,9 @@ def dir_node(style: DirStyle) -> Node:
         volume, shown_fs = resolved.volume, resolved.typed_fs
         entry = ctx.storage.lookup(resolved)
         if entry is None:
-            return Reply.of(f"%Error opening {shown_fs}/{resolved.rel} (No such file or directory)\n")
+            return Reply.of(
+                f"%Error opening {shown_fs}/{resolved.rel} (No such file or directory)\n"
+            )
         if not entry.is_dir:
             line = dir_line(_inode(volume, entry.rel), entry, style)
             return Reply.of(f"Directory of {shown_fs}/{entry.rel}\n\n{line}\n\n{footer(volume)}")
@@ -256,23 +260,28 @@ def more_node() -> Node:
 PseudoFs = tuple[str, str, str, int | None, int | None]  # prefix, type, flags, size, free
 
 
+def fs_row(mark: str, size: int | None, free: int | None, kind: str, flags: str, names: str) -> str:
+    """One ``show file systems`` row; "-" where a pseudo filesystem has no size."""
+    size_text = "-" if size is None else str(size)
+    free_text = "-" if free is None else str(free)
+    return f"{mark}{size_text:>13} {free_text:>13} {kind:>9} {flags:>6}   {names}"
+
+
+FS_HEADER = "       Size(b)       Free(b)      Type  Flags  Prefixes"
+
+
 def file_systems_node(before: tuple[PseudoFs, ...], after: tuple[PseudoFs, ...]) -> Node:
     """``show file systems``: the pseudo filesystems around the device's real ones."""
 
-    def row(mark: str, size: int | None, free: int | None, kind: str, flags: str, names: str) -> str:
-        size_text = "-" if size is None else str(size)
-        free_text = "-" if free is None else str(free)
-        return f"{mark}{size_text:>13} {free_text:>13} {kind:>9} {flags:>6}   {names}"
-
     def handler(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
-        lines = ["File Systems:", "", "       Size(b)       Free(b)      Type  Flags  Prefixes"]
-        lines += [row(" ", s, f, k, fl, p) for p, k, fl, s, f in before]
+        lines = ["File Systems:", "", FS_HEADER]
+        lines += [fs_row(" ", s, f, k, fl, p) for p, k, fl, s, f in before]
         for volume in ctx.storage.volumes.values():
             spec = volume.spec
             mark = "*" if spec.name == ctx.storage.default_fs else " "
             names = " ".join((spec.name, *spec.shown_aliases))
-            lines.append(row(mark, spec.size, volume.free, spec.kind, "rw", names))
-        lines += [row(" ", s, f, k, fl, p) for p, k, fl, s, f in after]
+            lines.append(fs_row(mark, spec.size, volume.free, spec.kind, "rw", names))
+        lines += [fs_row(" ", s, f, k, fl, p) for p, k, fl, s, f in after]
         return Reply.of("\n".join(lines) + "\n\n")
 
     return Node(handler=handler)

@@ -32,7 +32,9 @@ def image_id(device: Device, default_family: str, default_features: str) -> tupl
     """("C2900", "C2900-UNIVERSALK9-M") from the running image's name, as IOS prints them."""
     base = re.split(r"[:/]", device.running_image)[-1]
     match = _IMAGE_ID.match(base)
-    family, features = (match.group(1), match.group(2)) if match else (default_family, default_features)
+    family, features = (
+        (match.group(1), match.group(2)) if match else (default_family, default_features)
+    )
     return family.upper(), f"{family}-{features}-M".upper()
 
 

@@ -33,7 +33,9 @@ def versions(version: str) -> tuple[str, str]:
     """("17.9.4a", "17.09.04a"): show version prints both forms."""
     parts = version.split(".")
     short = ".".join([parts[0], *(re.sub(r"^0(?=\d)", "", p) for p in parts[1:])])
-    long = ".".join([parts[0], *(p if not p[:1].isdigit() or p[1:2].isdigit() else "0" + p for p in parts[1:])])
+    long = ".".join(
+        [parts[0], *(p if not p[:1].isdigit() or p[1:2].isdigit() else "0" + p for p in parts[1:])]
+    )
     return short, long
 
 
@@ -87,9 +89,10 @@ def _mode(d: Device) -> str:
 
 def _switch_version(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
     d = ctx.device
-    short, long = versions(d.version)
+    long = versions(d.version)[1]
     table = "\n".join(
-        f"{'*' if n == 1 else ' '}{n:>5} {65:<5} {d.model:<18} {long:<17} {'CAT9K_IOSXE':<21} {_mode(d)}"
+        f"{'*' if n == 1 else ' '}{n:>5} {65:<5} {d.model:<18} {long:<17} {'CAT9K_IOSXE':<21} "
+        + _mode(d)
         for n in range(1, d.members + 1)
     )
     members = "".join(
@@ -164,7 +167,11 @@ Configuration register is {confreg_text(d.config_register, d.config_register_nex
 
 def _switch_boot(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
     d = ctx.device
-    boot = f"BOOT variable = {''.join(e + ';' for e in d.boot)}" if d.boot else "BOOT variable does not exist"
+    boot = (
+        f"BOOT variable = {''.join(e + ';' for e in d.boot)}"
+        if d.boot
+        else "BOOT variable does not exist"
+    )
     manual = "yes" if d.manual_boot else "no"
     lines = [
         boot,
@@ -253,7 +260,11 @@ Configuration register is {confreg_text(d.config_register, d.config_register_nex
 
 def _router_bootvar(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
     d = ctx.device
-    boot = f"BOOT variable = {''.join(e + ',12;' for e in d.boot)}" if d.boot else "BOOT variable does not exist"
+    boot = (
+        f"BOOT variable = {''.join(e + ',12;' for e in d.boot)}"
+        if d.boot
+        else "BOOT variable does not exist"
+    )
     text = (
         f"{boot}\n"
         "CONFIG_FILE variable does not exist\n"
@@ -275,7 +286,8 @@ def _xe_show_fs(name: str) -> Node:
         lines.append(f"{1:>3} {4096:>10} Jan 02 2023 08:00:00 +00:00 {root}")
         for number, entry in enumerate(volume.all_entries(), start=2):
             size = 4096 if entry.is_dir else entry.size
-            lines.append(f"{number:>3} {size:>10} {entry.modified:%b %d %Y %H:%M:%S} +00:00 {root}{entry.rel}")
+            when = f"{entry.modified:%b %d %Y %H:%M:%S} +00:00"
+            lines.append(f"{number:>3} {size:>10} {when} {root}{entry.rel}")
         lines += ["", f"{volume.free} bytes available ({volume.used} bytes used)"]
         return Reply.of("\n".join(lines) + "\n\n")
 
@@ -328,7 +340,9 @@ def switch_grammar(device: Device, storage: Storage) -> Node:
             "version": Node(handler=_switch_version),
             "boot": boot,
             "bootvar": boot,
-            "file": Node(children={"systems": file_systems_node(_SWITCH_FS_BEFORE, _SWITCH_FS_AFTER)}),
+            "file": Node(
+                children={"systems": file_systems_node(_SWITCH_FS_BEFORE, _SWITCH_FS_AFTER)}
+            ),
         },
     )
 
@@ -341,6 +355,8 @@ def router_grammar(device: Device, storage: Storage) -> Node:
             "version": Node(handler=_router_version),
             "boot": boot,
             "bootvar": boot,
-            "file": Node(children={"systems": file_systems_node(_ROUTER_FS_BEFORE, _ROUTER_FS_AFTER)}),
+            "file": Node(
+                children={"systems": file_systems_node(_ROUTER_FS_BEFORE, _ROUTER_FS_AFTER)}
+            ),
         },
     )

@@ -343,8 +343,13 @@ def parse(platform: str, command: str, file: Path, target: str) -> None:
 
 
 def _target_of(command: str) -> str:
-    words = command.split()
-    return words[-1] if len(words) > 1 and ":" in words[-1] else ""
+    """The filesystem or path a typed command names; ``sh fla`` means ``flash:``."""
+    words = command.split("|")[0].split()
+    if len(words) > 1 and ":" in words[-1]:
+        return words[-1]
+    if len(words) == 2 and "flash".startswith(words[1].lower()) and len(words[1]) >= 3:
+        return "flash:"
+    return ""
 
 
 def _jsonable(value: Any) -> Any:

@@ -8,9 +8,11 @@ when it completed, the device did not reject it, and its parser understood it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from imagesweep.errors import ParseError
 from imagesweep.parse import parse_step
+from imagesweep.parse.paths import filesystem
 from imagesweep.platforms import Profile, profile
 from imagesweep.records import (
     AuditGap,
@@ -91,6 +93,40 @@ def digest_scope(
     return tuple(dict.fromkeys(wanted))
 
 
+def _aliases(accepted: dict[tuple[str, str, str], tuple[object, ...]]) -> dict[str, str]:
+    """Filesystem names the device answers under another name: ``dir flash:`` on an ISR G2
+    lists ``flash0:``. Boot entries and ``show version`` may use either."""
+    found: dict[str, str] = {}
+    for (step, target, _), records in accepted.items():
+        if step != "listing" or not target.endswith(":"):
+            continue
+        for record in _flatten(records):
+            if isinstance(record, StorageListing) and record.filesystem != target:
+                found[target] = record.filesystem
+    return found
+
+
+def _resolve(record: object, aliases: dict[str, str]) -> object:
+    if not aliases:
+        return record
+
+    def fix(path: str) -> str:
+        fs = filesystem(path)
+        return aliases[fs] + path[len(fs) :] if fs in aliases else path
+
+    if isinstance(record, VersionInfo):
+        return replace(record, running_image=fix(record.running_image))
+    if isinstance(record, BootInfo):
+        return replace(
+            record,
+            next_boot=tuple(map(fix, record.next_boot)),
+            current_boot=tuple(map(fix, record.current_boot)),
+        )
+    if isinstance(record, RunningSet):
+        return replace(record, paths=tuple(map(fix, record.paths)))
+    return record
+
+
 def build_state(capture: DeviceCapture) -> DeviceState:
     """Interpret every run of a capture; what is missing becomes an :class:`AuditGap`."""
     prof = profile(capture.platform)
@@ -110,7 +146,8 @@ def build_state(capture: DeviceCapture) -> DeviceState:
         except Rejected as exc:
             failures.setdefault(key, []).append(f"{run.command!r}: {exc}")
 
-    records = list(_flatten(accepted.values()))
+    aliases = _aliases(accepted)
+    records = [_resolve(r, aliases) for r in _flatten(accepted.values())]
     version = next((r for r in records if isinstance(r, VersionInfo)), None)
     boot = next((r for r in records if isinstance(r, BootInfo)), None)
     filesystems = tuple(r for r in records if isinstance(r, FileSystem))

@@ -50,9 +50,7 @@ def device(
     pending: tuple[Pending, ...] = (),
 ) -> DeviceState:
     """A classic ISR router; by default healthy and matching the catalogue."""
-    listing = StorageListing(
-        "flash:", tuple(StorageFile(path, 112_000_000) for path, _ in files)
-    )
+    listing = StorageListing("flash:", tuple(StorageFile(path, 112_000_000) for path, _ in files))
     digests = tuple(DigestResult(path, "md5", md5) for path, md5 in files if md5)
     return DeviceState(
         host="r1",
@@ -111,8 +109,12 @@ def test_hash_mismatch_same_name_other_digest() -> None:
 
 def test_hash_unknown_for_uncatalogued_file() -> None:
     name = "c2900-universalk9-mz.SPA.157-3.M9.bin"
-    state = device(files=((f"flash:{name}", "c" * 32),), running=f"flash:{name}",
-                   boot=(f"flash:{name}",), version="15.7(3)M9")
+    state = device(
+        files=((f"flash:{name}", "c" * 32),),
+        running=f"flash:{name}",
+        boot=(f"flash:{name}",),
+        version="15.7(3)M9",
+    )
     assert rules_of(state) == {"HASH_UNKNOWN"}
     assert hash_status(state, verdicts(state, CATALOGUE)) == "unknown"
 
@@ -165,10 +167,18 @@ def test_boot_network_on_known_emulator_is_info() -> None:
 
 
 def test_boot_mismatch_and_no_mismatch() -> None:
-    state = device(files=((f"flash:{IMAGE}", GOOD_MD5), (f"flash:{OLD}", OLD_MD5)),
-                   boot=(f"flash:{OLD}",))
+    state = device(
+        files=((f"flash:{IMAGE}", GOOD_MD5), (f"flash:{OLD}", OLD_MD5)), boot=(f"flash:{OLD}",)
+    )
     assert "BOOT_MISMATCH" in rules_of(state)
-    assert "BOOT_MISMATCH" not in rules_of(device(boot=(f"flash:/{IMAGE}",)))
+    assert "BOOT_MISMATCH" not in rules_of(device(boot=(f"flash:{IMAGE}", f"flash:{OLD}")))
+
+
+def test_bare_filesystem_boot_entry_means_first_image() -> None:
+    # "BOOT variable = flash:" boots the first image on flash: - not a missing file.
+    assert rules_of(device(boot=("flash:",))) == set()
+    files = ((f"flash:{IMAGE}", GOOD_MD5), (f"flash:{OLD}", OLD_MD5))
+    assert rules_of(device(files=files, boot=("flash:",))) == {"DUAL_IMAGE", "BOOT_UNSET_MULTIPLE"}
 
 
 def test_pending_change_is_boot_mismatch() -> None:
@@ -204,8 +214,11 @@ def test_manual_boot() -> None:
     ],
 )
 def test_confreg_anomaly(now: str, nxt: str, severity: str) -> None:
-    findings = [f for f in analyze(device(confreg=now, confreg_next=nxt), CTX)
-                if f.rule == "CONFREG_ANOMALY"]
+    findings = [
+        f
+        for f in analyze(device(confreg=now, confreg_next=nxt), CTX)
+        if f.rule == "CONFREG_ANOMALY"
+    ]
     assert [f.severity for f in findings] == [severity]
 
 
@@ -238,9 +251,13 @@ def test_policy_overrides_severity() -> None:
 
 
 def test_every_finding_has_evidence_and_recommendation() -> None:
-    state = device(files=((f"flash:{IMAGE}", EVIL_MD5), (f"flash:{OLD}", "")), manual=True,
-                   confreg="0x2142", boot=("tftp://1.1.1.1/x.bin",),
-                   gaps=(AuditGap("digest flash:" + OLD, "timed out"),))
+    state = device(
+        files=((f"flash:{IMAGE}", EVIL_MD5), (f"flash:{OLD}", "")),
+        manual=True,
+        confreg="0x2142",
+        boot=("tftp://1.1.1.1/x.bin",),
+        gaps=(AuditGap("digest flash:" + OLD, "timed out"),),
+    )
     findings = analyze(state, CTX)
     assert len(findings) >= 6
     for f in findings:

@@ -53,6 +53,11 @@ CONFREG_ANOMALY = Rule(
 EMULATOR_URL = "tftp://255.255.255.255/unknown"
 
 
+def _bare(entry: str) -> bool:
+    """``flash:`` alone: boot the first valid image on that filesystem."""
+    return entry.endswith(":") and not is_network(entry)
+
+
 def _boot_lines(state: DeviceState) -> tuple[str, ...]:
     return state.boot.evidence if state.boot else ()
 
@@ -79,12 +84,14 @@ def boot_mismatch(state: DeviceState, ctx: Context) -> list[Finding]:
     boot, version = state.boot, state.version
     reasons: list[str] = []
     if boot and version:
+        first = boot.next_boot[0] if boot.next_boot else ""
         if (
-            boot.next_boot
+            first
             and version.running_image
-            and not same_file(boot.next_boot[0], version.running_image)
+            and not same_file(first, version.running_image)
+            and not (_bare(first) and version.running_image.startswith(first))
         ):
-            reasons.append(f"running {version.running_image}, next boot {boot.next_boot[0]}")
+            reasons.append(f"running {version.running_image}, next boot {first}")
         if boot.next_version and version.version and boot.next_version != version.version:
             reasons.append(f"running version {version.version}, next boot {boot.next_version}")
     if (
@@ -110,7 +117,7 @@ def boot_target_missing(state: DeviceState, ctx: Context) -> list[Finding]:
     missing = [
         e
         for e in state.boot.next_boot
-        if not is_network(e) and listed(state, e) and not find(state, e)
+        if not is_network(e) and not _bare(e) and listed(state, e) and not find(state, e)
     ]
     if not missing:
         return []
@@ -123,7 +130,8 @@ def boot_target_missing(state: DeviceState, ctx: Context) -> list[Finding]:
 
 
 def boot_unset_multiple(state: DeviceState, ctx: Context) -> list[Finding]:
-    if not state.boot or (state.boot.variable_set and state.boot.next_boot):
+    entries = state.boot.next_boot if state.boot else ()
+    if not state.boot or (state.boot.variable_set and entries and not _bare(entries[0])):
         return []
     groups = distinct_images(state)
     if len(groups) <= 1:
@@ -141,7 +149,8 @@ def manual_boot(state: DeviceState, ctx: Context) -> list[Finding]:
         return []
     return [
         MANUAL_BOOT.finding(
-            "manual boot is on: the device stops in ROMMON at next boot", _boot_lines(state)
+            "manual boot is on: the device stops in ROMMON at next boot",
+            ["manual boot: yes", *_boot_lines(state)],
         )
     ]
 

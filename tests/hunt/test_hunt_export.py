@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 import yaml
-from sigma.backends.kusto import KustoBackend
+from sigma.backends.kusto.kusto import KustoBackend
 from sigma.collection import SigmaCollection
 from sigma.validation import SigmaValidator
 from sigma.validators.core import validators
@@ -27,9 +27,7 @@ def test_kql_query(ind: Indicators) -> None:
     assert "\nSyslog\n| where TimeGenerated > ago(24h)\n" in query
     assert 'let ImageTransfer = dynamic(["copy tftp", "copy ftp",' in query
     assert '"ROMMON_CONFIG", "SETVAR"' in query
-    assert (
-        "(SyslogMessage has_any (FlashWrite1) and SyslogMessage has_any (FlashWrite2))" in query
-    )
+    assert "(SyslogMessage has_any (FlashWrite1) and SyslogMessage has_any (FlashWrite2))" in query
     # the seed's extraction patterns, verbatim
     assert r'extract(@"[Uu]ser[:\s]+([\w\\@\.\-]+)", 1, SyslogMessage)' in query
     assert r'extract(@"logged command[:\s]+(.+?)$", 1, SyslogMessage)' in query
@@ -65,7 +63,7 @@ def test_sigma_rule_validates_and_converts(ind: Indicators) -> None:
     collection = SigmaCollection.from_yaml(text)
     assert not collection.errors
     (rule,) = collection.rules
-    issues = SigmaValidator(_OFFLINE.values()).validate_rules(iter(collection.rules))
+    issues = SigmaValidator(_OFFLINE.values()).validate_rules(iter([rule]))
     assert issues == []
     assert [str(t) for t in rule.tags] == ["attack.defense-evasion", "attack.t1601.001"]
     assert all(re.fullmatch(r"attack\.(t\d{4}(\.\d{3})?|[a-z-]+)", str(t)) for t in rule.tags)
@@ -83,7 +81,13 @@ def test_sigma_rule_is_stable_and_lists_low_confidence(ind: Indicators) -> None:
     assert first == second
     data = yaml.safe_load(first)
     assert data["id"] == str(export.RULE_ID)
-    for low in ("FLASH-4-WRITE_FAILED", "SIGNATURE_FAILED", "INTEGRITY_FAILED", "ROMMON_CONFIG", "SETVAR"):
+    for low in (
+        "FLASH-4-WRITE_FAILED",
+        "SIGNATURE_FAILED",
+        "INTEGRITY_FAILED",
+        "ROMMON_CONFIG",
+        "SETVAR",
+    ):
         assert low in data["description"]
     assert data["detection"]["condition"] == (
         "imageTransfer or bootManipulation or integrityAlert or (flashWrite1 and flashWrite2)"

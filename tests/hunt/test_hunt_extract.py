@@ -62,7 +62,10 @@ from imagesweep.hunt.indicators import Indicators
                 facility="PARSER",
             ),
         ),
-        ("copy ftp://images.example.net:2121/x.bin flash:", Extracted(transfer_host="images.example.net")),
+        (
+            "copy ftp://images.example.net:2121/x.bin flash:",
+            Extracted(transfer_host="images.example.net"),
+        ),
         ("copy HTTPS://[2001:db8::5]/x.bin flash:", Extracted(transfer_host="[2001:db8::5]")),
         ("%SYS-5-CONFIG_I: Configured from console by admin on vty0", Extracted(facility="SYS")),
     ],

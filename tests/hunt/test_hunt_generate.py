@@ -49,16 +49,20 @@ def test_injected_events_are_found_and_tuned(tmp_path: Path, ind: Indicators) ->
     assert {i.line for i in log.injected} == hit_lines  # noise alone never matches
     maint = tmp_path / "maint.yaml"
     maint.write_text(generate.maintenance_yaml(log), encoding="utf-8")
-    settings = tuning.combine(tuning.load_maintenance(maint), tuning.Tuning(audit_user="imagesweep"))
+    settings = tuning.combine(
+        tuning.load_maintenance(maint), tuning.Tuning(audit_user="imagesweep")
+    )
     tuned = tuning.apply(result.hits, settings, matcher_for(ind))
     standing = {h.event.line for h in tuned if not h.is_suppressed}
-    expected = {i.line for i in log.injected if i.label in ("atomic-transfer", "atomic-boot", "resilience", "junos-add")}
+    expected = {
+        i.line
+        for i in log.injected
+        if i.label in ("atomic-transfer", "atomic-boot", "resilience", "junos-add")
+    }
     assert standing == expected
 
 
 def test_small_files_keep_the_atomic_events() -> None:
-    text = _text() if False else None
-    assert text is None
     buf = io.StringIO()
     _, injected, _ = generate.generate(buf, lines=20, start=START)
     assert {"atomic-transfer", "atomic-boot"} <= {i.label for i in injected}

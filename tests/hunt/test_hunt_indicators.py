@@ -123,7 +123,10 @@ def _minimal() -> dict[str, Any]:
         (lambda d: d["classes"][0]["require"][0].append("::"), "no letters or digits"),
         (lambda d: d["extract"]["ExtractedUser"].append("(unclosed"), "bad regex"),
         (lambda d: d["extract"]["ExtractedUser"].append("no group"), "has no group"),
-        (lambda d: d["classes"][0]["require"][0].append({"term": "x", "confidence": "meh"}), "confidence"),
+        (
+            lambda d: d["classes"][0]["require"][0].append({"term": "x", "confidence": "meh"}),
+            "confidence",
+        ),
         (lambda d: d.pop("extract"), "'extract'"),
     ],
 )

@@ -49,7 +49,12 @@ def test_terms_are_alphanumeric_runs() -> None:
         ("copied to bootflash, done", "bootflash:", True, False),
         ("flash:", "bootflash:", False, False),
         # mnemonics: underscore and dash split terms on both sides
-        ("%IOS_RESILIENCE-5-IMAGE_RESIL_ACTIVE: Successfully secured", "IOS_RESILIENCE", True, True),
+        (
+            "%IOS_RESILIENCE-5-IMAGE_RESIL_ACTIVE: Successfully secured",
+            "IOS_RESILIENCE",
+            True,
+            True,
+        ),
         ("%IOS_RESILIENCEX-5-X:", "IOS_RESILIENCE", False, True),
         ("ROMMON_CONFIG updated", "rommon", True, True),
         ("rommonitor", "rommon", False, True),

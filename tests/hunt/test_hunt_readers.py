@@ -24,8 +24,8 @@ def _all(path: Path, ctx: TimeContext, **kw: object) -> tuple[list[Event], FileS
     return events, stats
 
 
-def _utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def _utc(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, s, us, tzinfo=UTC)
 
 
 def test_rfc3164_rsyslog_file(ctx: TimeContext) -> None:
@@ -171,7 +171,8 @@ def test_panos_system_log_forwarded_as_syslog(ctx: TimeContext) -> None:
             "%INSTALL-INSTMGR-6-INSTALL_OPERATION_STARTED : Install operation 9 started",
             _utc(2024, 3, 3, 14, 9, 0, 412000),
             "",
-            "instdir[257]: %INSTALL-INSTMGR-6-INSTALL_OPERATION_STARTED : Install operation 9 started",
+            "instdir[257]: %INSTALL-INSTMGR-6-INSTALL_OPERATION_STARTED : "
+            "Install operation 9 started",
         ),
         (  # uptime stamp: no absolute time at all
             "1w2d: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down",
@@ -180,7 +181,8 @@ def test_panos_system_log_forwarded_as_syslog(ctx: TimeContext) -> None:
             "%LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down",
         ),
         (  # NX-OS logfile: year first, then host
-            "2024 Mar  3 14:05:12 nx-01 %ETHPORT-5-IF_UP: Interface Ethernet1/1 is up in mode access",
+            "2024 Mar  3 14:05:12 nx-01 %ETHPORT-5-IF_UP: Interface Ethernet1/1 is up in mode "
+            "access",
             _utc(2024, 3, 3, 14, 5, 12),
             "nx-01",
             "%ETHPORT-5-IF_UP: Interface Ethernet1/1 is up in mode access",
@@ -254,7 +256,7 @@ def test_prefilter_still_counts_every_bad_line(
 
 def test_sniffing() -> None:
     assert sniff("TimeGenerated [UTC],Computer,SyslogMessage\n") == "sentinel-csv"
-    assert sniff("\ufeff[{\"TimeGenerated\": 1}]") == "sentinel-json"
+    assert sniff('\ufeff[{"TimeGenerated": 1}]') == "sentinel-json"
     assert sniff("Domain,Receive Time,Serial #,Type,Description\n") == "panos-csv"
     assert sniff("Mar  3 14:02:11 r1 a, b, c\n") == "syslog"
 

@@ -15,11 +15,12 @@ from imagesweep.hunt.indicators import Indicators
 from imagesweep.hunt.timestamps import TimeContext
 
 DATA = Path(__file__).parent / "data"
-RULE = (
-    "TimeGenerated, Computer, HostName, Facility, SeverityLevel, SyslogMessage, ExtractedUser, "
-    "ExtractedCommand, SourceTransferIP, SyslogFacility, IsImageTransfer, IsBootManipulation, "
-    "IsIntegrityAlert, IsFlashWrite"
-).split(", ")
+# As the issue writes them.
+RULE = [
+    "TimeGenerated", "Computer", "HostName", "Facility", "SeverityLevel", "SyslogMessage",
+    "ExtractedUser", "ExtractedCommand", "SourceTransferIP", "SyslogFacility",
+    "IsImageTransfer", "IsBootManipulation", "IsIntegrityAlert", "IsFlashWrite",
+]  # fmt: skip
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -30,7 +31,7 @@ def _read(path: Path) -> list[dict[str, str]]:
 @pytest.mark.parametrize(
     ("value", "safe"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+1", "'+1"),
         ("-2", "'-2"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -129,7 +130,10 @@ def test_correlation(tmp_path: Path, ind: Indicators, ctx: TimeContext) -> None:
         "2", "transfer;boot;flash-write", "2", "true",
     )  # fmt: skip
     assert b1["audit_rules"] == "BOOT_MISMATCH;DUAL_IMAGE"
-    assert (b1["first_hit"], b1["last_hit"]) == ("2024-03-03T14:02:11.000Z", "2024-03-03T14:02:40.000Z")
+    assert (b1["first_hit"], b1["last_hit"]) == (
+        "2024-03-03T14:02:11.000Z",
+        "2024-03-03T14:02:40.000Z",
+    )
     # rtr-br-02: IOS_RESILIENCE in the log, a clean audit
     b2 = by[("branch2", "rtr-br-02")]
     assert (b2["log_hits"], b2["both"]) == ("1", "false")
@@ -142,5 +146,5 @@ def test_correlation(tmp_path: Path, ind: Indicators, ctx: TimeContext) -> None:
 
 
 def test_not_an_audit_run(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="devices.csv"):
+    with pytest.raises(ConfigError, match=r"devices\.csv"):
         load_audit(tmp_path)

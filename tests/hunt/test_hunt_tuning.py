@@ -45,7 +45,8 @@ def run_dir(tmp_path: Path) -> Path:
         "options": {"username": "imagesweep"},
         "devices": [
             {"host": "rtr-br-01", "address": "10.0.0.1", "hostname": "rtr-br-01.example.net"},
-            {"host": "rtr-br-02", "address": "10.0.0.2", "runs": [{"command": "verify /md5 flash:other.bin"}]},
+            {"host": "rtr-br-02", "address": "10.0.0.2",
+             "runs": [{"command": "verify /md5 flash:other.bin"}]},
         ],
     }  # fmt: skip
     (run / "sweep.json").write_text(json.dumps(sweep), encoding="utf-8")
@@ -159,7 +160,9 @@ def test_maintenance_and_automation(
         assert not hit.is_suppressed, hit.suppressed
 
 
-def test_suppressed_hits_are_kept_in_order(tmp_path: Path, ind: Indicators, matcher: Matcher) -> None:
+def test_suppressed_hits_are_kept_in_order(
+    tmp_path: Path, ind: Indicators, matcher: Matcher
+) -> None:
     lines = [
         "Mar  3 23:00:00 rtr-core-1 1: %X-5-Y: rommon",
         "Mar  3 23:00:00 rtr-x 1: %X-5-Y: rommon",
@@ -174,10 +177,16 @@ def test_suppressed_hits_are_kept_in_order(tmp_path: Path, ind: Indicators, matc
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("windows: [{group: nope, start: 2024-01-01T00:00:00Z, end: 2024-01-02T00:00:00Z}]", "unknown group"),
+        (
+            "windows: [{group: nope, start: 2024-01-01T00:00:00Z, end: 2024-01-02T00:00:00Z}]",
+            "unknown group",
+        ),
         ("windows: [{group: '*', weekly: [sun], from: 1:00, to: '02:00'}]", "quoted"),
         ("windows: [{group: '*', weekly: [someday], from: '01:00', to: '02:00'}]", "weekday"),
-        ("windows: [{group: '*', start: 2024-01-02T00:00:00Z, end: 2024-01-01T00:00:00Z}]", "before start"),
+        (
+            "windows: [{group: '*', start: 2024-01-02T00:00:00Z, end: 2024-01-01T00:00:00Z}]",
+            "before start",
+        ),
         ("windows: [{group: '*'}]", "weekly"),
         ("[1, 2]", "mapping"),
         ("groups: {g: 5}", "group"),

@@ -60,8 +60,11 @@ def test_inventory_values_win_over_environment(
 @pytest.mark.parametrize(
     ("hosts", "groups", "message"),
     [
-        ("r1: {hostname: a, platform: cisco_ios}\nr1: {hostname: b, platform: cisco_ios}\n", "",
-         r"hosts.yaml:2: duplicate key 'r1' \(first on line 1\)"),
+        (
+            "r1: {hostname: a, platform: cisco_ios}\nr1: {hostname: b, platform: cisco_ios}\n",
+            "",
+            r"hosts.yaml:2: duplicate key 'r1' \(first on line 1\)",
+        ),
         ("r1: {hostname: a, platform: cisco_ios\n", "", r"hosts.yaml:2: "),
         ("r1: {hostname: a, platform: arista_eos}\n", "", r"unsupported platform 'arista_eos'"),
         ("r1: {hostname: a}\n", "", r"host 'r1': no platform"),

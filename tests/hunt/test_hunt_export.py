@@ -9,6 +9,7 @@ import pytest
 import yaml
 from sigma.backends.kusto.kusto import KustoBackend
 from sigma.collection import SigmaCollection
+from sigma.rule import SigmaRule
 from sigma.validation import SigmaValidator
 from sigma.validators.core import validators
 
@@ -63,6 +64,7 @@ def test_sigma_rule_validates_and_converts(ind: Indicators) -> None:
     collection = SigmaCollection.from_yaml(text)
     assert not collection.errors
     (rule,) = collection.rules
+    assert isinstance(rule, SigmaRule)
     issues = SigmaValidator(_OFFLINE.values()).validate_rules(iter([rule]))
     assert issues == []
     assert [str(t) for t in rule.tags] == ["attack.defense-evasion", "attack.t1601.001"]

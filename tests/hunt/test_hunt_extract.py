@@ -77,3 +77,15 @@ def test_fields(ind: Indicators, message: str, expected: Extracted) -> None:
 def test_hostile_command_is_capped(ind: Indicators) -> None:
     message = "%PARSER-5-CFGLOG_LOGGEDCMD: User:a logged command:" + "x" * 100_000
     assert len(Extractor(ind)(message).command) == 512
+
+
+def test_hostile_lines_stay_fast(ind: Indicators) -> None:
+    import time
+
+    extract = Extractor(ind)
+    start = time.perf_counter()
+    extract("%IOSXE-5-PLATFORM:" * 60_000)
+    extract("User:" + " " * 200_000 + "'")
+    extract("logged command:" * 60_000)
+    extract("tftp://" + "a@" * 100_000)
+    assert time.perf_counter() - start < 2.0

@@ -279,3 +279,22 @@ def test_forced_format(tmp_path: Path, ctx: TimeContext) -> None:
     events, _ = _all(path, ctx, fmt="syslog")
     assert events[0].message == "a,b,SyslogMessage"
     assert readers.FORMATS[0] == "auto"
+
+
+def test_hostile_lines_stay_fast(matcher: Matcher) -> None:
+    import time
+
+    ctx = TimeContext(year=2024)
+    lines = [
+        "Mar  3 14:02:11 h copy " + "-" * 1_000_000,
+        "<189>1 2024-03-03T14:02:11Z h - - - " + '[a b="' + "\\x" * 300_000,
+        "<189>1 2024-03-03T14:02:11Z h - - - [a" + ' b="x"' * 100_000 + "]x",
+        "Mar  3 14:02:11 " + "a" * 1_000_000 + ":",
+        "RP/" + "0/" * 300_000 + ":",
+        "no boot system " * 100_000,
+    ]
+    start = time.perf_counter()
+    for line in lines:
+        parse_line(line, ctx)
+        matcher.classify(line)
+    assert time.perf_counter() - start < 3.0

@@ -66,6 +66,25 @@ def test_show_boot_on_each_family(fleet: Fleet) -> None:
     assert run(fleet, "xe2-clean", "show boot") == run(fleet, "xe2-clean", "show bootvar")
 
 
+def test_boot_state_reaches_the_boot_commands(fleet: Fleet) -> None:
+    assert "\nManual Boot         : yes\n" in run(fleet, "sw3-manual-boot", "show boot")
+    assert "\nManual Boot         : no\n" in run(fleet, "sw1-clean", "show boot")
+    assert run(fleet, "r11-boot-unset", "show bootvar").startswith(
+        "BOOT variable = \nCONFIG_FILE variable does not exist\n"
+    )
+    assert run(fleet, "r5-netboot", "show bootvar").startswith(
+        f"BOOT variable = flash:{IMAGE},1;tftp://192.0.2.10/{IMAGE},1;\n"
+    )
+    assert run(fleet, "r8-confreg-pending", "show bootvar").endswith(
+        "Configuration register is 0x2102 (will be 0x2142 at next reload)\n\n"
+    )
+    assert run(fleet, "xe3-boot-differs", "show boot").startswith(
+        "BOOT variable = flash:cat9k_iosxe.17.06.05.SPA.bin;\n"
+    )
+    assert f'System image file is "flash:{IMAGE}"' in run(fleet, "r12-running-deleted", "sh ver")
+    assert IMAGE not in run(fleet, "r12-running-deleted", "dir /recursive flash:")
+
+
 def test_invalid_input_caret_points_at_the_first_bad_character(fleet: Fleet) -> None:
     # Catalyst IOS has "show boot" but no "show bootvar": the caret lands under the "v"
     output = run(fleet, "sw1-clean", "show bootvar")

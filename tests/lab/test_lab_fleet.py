@@ -50,6 +50,7 @@ def test_demo_fleet_covers_every_scenario_of_the_issue() -> None:
     assert {
         "HASH_MISMATCH", "HASH_UNKNOWN", "HASH_OTHER_RELEASE", "DUAL_IMAGE", "BOOT_NETWORK",
         "BOOT_TARGET_MISSING", "BOOT_MISMATCH", "CONFREG_ANOMALY", "AUDIT_INCOMPLETE",
+        "MANUAL_BOOT", "BOOT_UNSET_MULTIPLE", "RUNNING_IMAGE_MISSING", "VERSION_FILENAME_MISMATCH",
     } <= expected  # fmt: skip
     faults = {name for device in fleet.devices for name in device.faults.names}
     assert faults == {"unreachable", "auth_fail", "digest_error"}

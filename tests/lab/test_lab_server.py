@@ -17,7 +17,7 @@ from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutExc
 from nornir import InitNornir
 
 from imagesweep.errors import ImagesweepError
-from imagesweep.lab.fleet import Fleet, generate_fleet, image_digests
+from imagesweep.lab.fleet import Fleet, generate_fleet, image_digests, load_fleet
 from imagesweep.lab.server import Lab, run_forever
 
 Connect = Callable[..., Any]
@@ -204,3 +204,43 @@ def test_run_forever_serves_until_stopped(tmp_path: Path, demo_fleet: Fleet) -> 
     stop.set()
     worker.join(timeout=10)
     assert not worker.is_alive() and not ready[0].running
+
+
+PACED_FLEET = """\
+images:
+  x.bin: {size: 6553600, version: "15.7(3)M8", platform: cisco_ios, known_good: true}
+devices:
+  - name: slow
+    persona: ios_router
+    privilege: 15
+    digest_seconds: 0.6
+    version: "15.7(3)M8"
+    running_image: flash:x.bin
+    files: [{path: flash:x.bin, image: x.bin}]
+"""
+
+
+def test_privileged_login_and_paced_digest(tmp_path: Path) -> None:
+    fleet_file = tmp_path / "fleet.yaml"
+    fleet_file.write_text(PACED_FLEET, encoding="utf-8")
+    with Lab(load_fleet(fleet_file)) as lab:
+        client = transport(lab, "slow")
+        try:
+            client.auth_password("admin", "admin")
+            channel = client.open_session()
+            channel.get_pty()
+            channel.invoke_shell()
+            read_until(channel, "slow#")  # privilege 15 lands in privileged EXEC
+            started = time.monotonic()
+            channel.send("verify /md5 flash:x.bin\n")
+            first = read_until(channel, ".")
+            early = time.monotonic() - started
+            rest = read_until(channel, "\r\nslow#")
+            elapsed = time.monotonic() - started
+        finally:
+            client.close()
+    assert "Done!" not in first and early < 0.3  # dots arrive while the digest "runs"
+    assert 0.55 <= elapsed < 3
+    rows = [line.removesuffix("Done!") for line in (first + rest).split("\r\n")]
+    assert sum(len(row) for row in rows if row and set(row) == {"."}) == 6553600 // 65536
+    assert f"verify /md5 (flash:x.bin) = {image_digests('x.bin')[0]}\r\n" in rest

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from imagesweep.hunt.indicators import Indicators
 
 _MAX_FIELD = 512  # a hostile line cannot make a cell longer than this
+# Fields are looked for in the first 8 KiB (syslog messages are 1-2 KiB by RFC), so a line
+# made of thousands of "%IOSXE-5-PLATFORM:" cannot make a lazy pattern rescan megabytes.
+_MAX_SCAN = 8192
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Extractor:
         return ""
 
     def __call__(self, message: str) -> Extracted:
+        message = message[:_MAX_SCAN]
         return Extracted(
             user=self._first("ExtractedUser", message),
             command=self._first("ExtractedCommand", message),

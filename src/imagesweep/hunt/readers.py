@@ -119,7 +119,8 @@ _RFC3164 = re.compile(
 # Each SD-PARAM value character is matched by exactly one branch: no catastrophic backtracking.
 _SD_ELEMENT = r'\[[^\s=\]"]+(?: [^\s=\]"]+="(?:[^"\\]|\\.)*")*\]'
 _RFC5424 = re.compile(
-    rf"{_PRI}(?P<ver>\d{{1,2}}) (?P<ts>\S+) (?P<host>\S+) (?P<app>\S+) \S+ \S+ "
+    rf"{_PRI}(?P<ver>\d{{1,2}}) (?P<ts>-|\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) (?P<host>\S+) "
+    rf"(?P<app>\S+) \S+ \S+ "
     rf"(?P<sd>-|(?:{_SD_ELEMENT})+)(?: (?P<msg>.*))?$"
 )
 _RFC5424_START = re.compile(r"<\d{1,3}>\d{1,2} ")
@@ -173,7 +174,7 @@ def parse_line(line: str, ctx: TimeContext, *, source: str = "", number: int = 0
     if line.startswith("<") and _RFC5424_START.match(line):
         m = _RFC5424.match(line)
         if not m:
-            return "RFC 5424 header or structured data not well-formed"
+            return "RFC 5424 header not well-formed (timestamp, fields or structured data)"
         facility, severity = _pri(m.group("pri"))
         ts = m.group("ts")
         when = None if ts == "-" else timestamps.iso(ts, ctx.tz)

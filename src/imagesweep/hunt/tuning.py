@@ -37,7 +37,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
@@ -132,7 +132,7 @@ class Tuning:
     automation_users: frozenset[str] = frozenset()  # lower-case
     audit_runs: tuple[AuditRun, ...] = ()
     audit_user: str = ""  # with no run directory: the account sweeps log in with
-    groups: tuple[DeviceGroup, ...] = field(default=())
+    groups: tuple[DeviceGroup, ...] = ()
 
     @property
     def empty(self) -> bool:

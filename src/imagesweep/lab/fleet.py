@@ -56,7 +56,6 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -607,9 +606,3 @@ def generate_fleet(count: int, *, seed: int = 0, faulty_ratio: float = 0.0) -> F
         devices.append(build_device(name, persona, rng=rng, faulty=index in faulty))
     raw = {**_demo_library(), "devices": devices}
     return _Builder(f"<generated seed={seed}>").fleet(raw)
-
-
-def raw_images() -> Mapping[str, Any]:
-    """The demo library as raw YAML data (for scenario builders)."""
-    images: Mapping[str, Any] = _demo_library()["images"]
-    return images

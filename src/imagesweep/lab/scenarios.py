@@ -148,6 +148,23 @@ def _confreg_pending(device: dict[str, Any], family: Family) -> None:
     device["expect"] = ["CONFREG_ANOMALY"]
 
 
+def _manual_boot(device: dict[str, Any], family: Family) -> None:
+    device["manual_boot"] = True
+    device["expect"] = ["MANUAL_BOOT"]
+
+
+def _boot_unset(device: dict[str, Any], family: Family) -> None:
+    device["files"].append({"path": image_path(family, family.older), "image": family.older})
+    device["boot"] = []
+    device["expect"] = ["BOOT_UNSET_MULTIPLE", "DUAL_IMAGE"]
+
+
+def _running_missing(device: dict[str, Any], family: Family) -> None:
+    device["files"] = []
+    device["boot"] = []
+    device["expect"] = ["RUNNING_IMAGE_MISSING"]
+
+
 def _unreachable(device: dict[str, Any], family: Family) -> None:
     device["faults"] = {"unreachable": True}
     device["expect"] = ["AUDIT_INCOMPLETE"]
@@ -173,16 +190,24 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], Family], None]] = {
     "boot_differs": _boot_differs,
     "confreg": _confreg,
     "confreg_pending": _confreg_pending,
+    "manual_boot": _manual_boot,
+    "boot_unset": _boot_unset,
+    "running_missing": _running_missing,
     "unreachable": _unreachable,
     "auth_fail": _auth_fail,
     "digest_error": _digest_error,
 }
 
 
+# Scenarios that only some families can show (ISR routers print no Manual Boot flag)
+_ONLY_ON = {"manual_boot": ("ios_switch", "iosxe_switch")}
+
+
 def build_device(name: str, persona: str, *, rng: random.Random, faulty: bool) -> dict[str, Any]:
     """A raw fleet entry: clean, or with one scenario drawn from ``rng``."""
     device = clean(name, persona)
     if faulty:
-        scenario = rng.choice(sorted(SCENARIOS))
+        names = sorted(n for n in SCENARIOS if persona in _ONLY_ON.get(n, (persona,)))
+        scenario = rng.choice(names)
         SCENARIOS[scenario](device, FAMILIES[persona])
     return device

@@ -24,6 +24,7 @@ from imagesweep import __version__
 from imagesweep.audit import AuditOptions, SweepOutcome, resume_options, run_audit
 from imagesweep.collect import CollectSettings
 from imagesweep.errors import ImagesweepError
+from imagesweep.hunt.cli import hunt, syslog_sample
 from imagesweep.inventory import Credentials
 from imagesweep.records import SEVERITIES, DeviceResult
 from imagesweep.rules import Policy
@@ -454,16 +455,8 @@ def demo(out: Path | None, workers: int) -> None:
     click.echo(str(outcome.run_dir / "devices.csv"))
 
 
-def _register_optional() -> None:
-    # The hunt lives in its own package; register it when present.
-    try:
-        from imagesweep.hunt.cli import hunt
-    except ImportError:
-        return
-    main.add_command(hunt)
-
-
-_register_optional()
+main.add_command(hunt)
+main.add_command(syslog_sample)
 
 
 __all__ = ["main"]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -10,7 +9,6 @@ from imagesweep.hunt.indicators import Indicators
 from imagesweep.hunt.match import Matcher
 from imagesweep.hunt.timestamps import TimeContext
 
-DATA = Path(__file__).parent / "data"
 # Fixed "now" for year inference: the sample files are from March 2024.
 NOW = datetime(2024, 3, 4, 12, 0, tzinfo=UTC)
 

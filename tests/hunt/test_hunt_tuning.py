@@ -38,7 +38,7 @@ def run_dir(tmp_path: Path) -> Path:
     # File names as a collector sanitises commands; the terms are what counts.
     (run / "raw" / "rtr-br-01" / f"verify__md5_flash_{IMAGE}.txt").write_text("...", "utf-8")
     (run / "raw" / "rtr-br-01" / "dir.txt").write_text("...", "utf-8")
-    (run / "raw" / "rtr-br-02" / "show_version.txt").write_text("...", "utf-8")
+    (run / "raw" / "rtr-br-02" / "show%20version.txt").write_text("...", "utf-8")
     sweep = {
         "started_at": "2024-03-03T14:00:00Z",
         "finished_at": "2024-03-03T14:20:00Z",
@@ -60,6 +60,7 @@ def test_audit_run_is_read(run_dir: Path) -> None:
     assert run.end == datetime(2024, 3, 3, 14, 20, tzinfo=UTC)
     assert f"verify__md5_flash_{IMAGE}" in run.commands
     assert "verify /md5 flash:other.bin" in run.commands
+    assert "show version" in run.commands
     assert any("rtr-br-01.example.net" in keys and "10.0.0.1" in keys for keys in run.devices)
 
 

@@ -40,6 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
+from urllib.parse import unquote
 
 import yaml
 
@@ -311,7 +312,8 @@ def load_audit_run(run: Path, *, user: str = "") -> AuditRun:
     if raw_dir.is_dir():
         for host_dir in sorted(p for p in raw_dir.iterdir() if p.is_dir()):
             names.append([host_dir.name])
-            commands.extend(f.stem for f in sorted(host_dir.glob("*.txt")))
+            # A collector may percent-encode the command into the file name.
+            commands.extend(unquote(f.stem) for f in sorted(host_dir.glob("*.txt")))
     options = data.get("options")
     recorded = options.get("username") if isinstance(options, dict) else None
     start, end = _span(data, devices)

@@ -89,5 +89,5 @@ def test_unknown_filters(tmp_path: Path) -> None:
         inventory.load(tmp_path / "nothing")
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(ConfigError, match="hosts.yaml: missing"):
+    with pytest.raises(ConfigError, match=r"hosts\.yaml: missing"):
         inventory.load(empty)

@@ -26,11 +26,13 @@ from netmiko.exceptions import (
 )
 from nornir.core.task import Result, Task
 
+from imagesweep import legacy_ssh
 from imagesweep.channel import ChannelError, exchange
 from imagesweep.parse.paths import basename, filesystem
 from imagesweep.platforms import Profile, profile
 from imagesweep.records import (
     HOST_KEY_CHANGED_STEP,
+    LEGACY_SSH_NOTE,
     BootInfo,
     CommandRun,
     DeviceCapture,
@@ -368,6 +370,8 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
     port = int(host.port or 22)
     address = f"{hostname}:{port}" if host.port else hostname
 
+    notes: list[str] = []
+
     def done(runs: list[CommandRun], error: str = "", step: str = "") -> Result:
         capture = DeviceCapture(
             host=host.name,
@@ -378,6 +382,7 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
             error_step=step,
             started_at=started_at,
             elapsed=time.monotonic() - started,
+            notes=tuple(notes),
         )
         return Result(host=host, result=capture)
 
@@ -388,11 +393,17 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
                 task.nornir.config.ssh.config_file, hostname
             ):
                 extras["sock"] = _tcp(hostname, port, settings)
-            conn = host.open_connection("netmiko", task.nornir.config, extras=extras).connection
+            plugin = "netmiko"
+            if host.get("legacy_ssh"):  # opt-in: SHA-1 key exchange and ssh-rsa host keys
+                legacy_ssh.register()
+                plugin = legacy_ssh.PLUGIN
+            conn = host.open_connection(plugin, task.nornir.config, extras=extras).connection
     except Exception as exc:
         error, step = _connect_failure(exc, settings)
         return done([], error, step)
     try:
+        if plugin == legacy_ssh.PLUGIN:
+            notes.append(LEGACY_SSH_NOTE + legacy_ssh.negotiated(conn))
         _remember_host_key(conn, settings, hostname, port)
         if extras.get("secret") and prof.extra.get("enable", False):
             try:

@@ -146,6 +146,8 @@ class Pending:
 
 # The gap step of a session refused because the device's SSH host key changed.
 HOST_KEY_CHANGED_STEP = "host key changed"
+# DeviceCapture/DeviceState note naming the algorithms of an opted-in legacy SSH session.
+LEGACY_SSH_NOTE = "legacy SSH: "
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from imagesweep.parse.paths import basename
-from imagesweep.records import HOST_KEY_CHANGED_STEP, DeviceState, Finding
+from imagesweep.records import HOST_KEY_CHANGED_STEP, LEGACY_SSH_NOTE, DeviceState, Finding
 from imagesweep.rules.context import Context
 from imagesweep.rules.finding import PATCH, Rule
 from imagesweep.rules.images import classify, os_images
@@ -66,4 +66,22 @@ def host_key_changed(state: DeviceState, ctx: Context) -> list[Finding]:
     ]
 
 
-RULES = (audit_incomplete, host_key_changed)
+LEGACY_SSH = Rule(
+    "LEGACY_SSH",
+    "low",
+    "T1040",
+    "Upgrade the device to a release with modern SSH (curve25519/ECDH key exchange, "
+    "rsa-sha2 host keys); SHA-1 key exchange and 1024-bit groups are within reach of a "
+    "well-funded attacker.",
+)
+
+
+def legacy_ssh(state: DeviceState, ctx: Context) -> list[Finding]:
+    used = [n[len(LEGACY_SSH_NOTE) :] for n in state.notes if n.startswith(LEGACY_SSH_NOTE)]
+    weak = [u for u in used if "sha1" in u or "ssh-rsa" in u]
+    if not weak:
+        return []
+    return [LEGACY_SSH.finding("audited over weak legacy SSH algorithms (opted in)", weak)]
+
+
+RULES = (audit_incomplete, host_key_changed, legacy_ssh)

@@ -1,0 +1,131 @@
+"""Opt-in SSH for legacy devices (``legacy_ssh: true`` on a host or group).
+
+The routers SYNful Knock targeted (ISR G1 on IOS 12.4/15.x) offer only
+``diffie-hellman-group1-sha1`` / ``diffie-hellman-group14-sha1`` key exchange and ``ssh-rsa``
+(SHA-1) host key signatures. paramiko 5 removed both. This module puts them back for the hosts
+that ask, and only for them: a Transport subclass carries the extra algorithms (the class
+attributes of ``paramiko.Transport`` itself are left alone), reached through a Nornir
+connection plugin ``netmiko_legacy`` that builds the same Netmiko driver class with an
+SSHClient using that transport. The algorithms actually negotiated are reported per device.
+
+The key exchange is paramiko's own Diffie-Hellman code with SHA-1 as the exchange hash and,
+for group 1, the 1024-bit MODP prime of RFC 2409 section 6.2: no new cryptography here.
+"""
+
+from __future__ import annotations
+
+import functools
+from hashlib import sha1
+from typing import Any
+
+import paramiko
+from cryptography.hazmat.primitives import hashes
+from netmiko.ssh_dispatcher import CLASS_MAPPER
+from nornir.core.configuration import Config
+from nornir.core.plugins.connections import ConnectionPluginRegister
+from nornir_netmiko.connections.netmiko import Netmiko
+from paramiko.kex_group14 import KexGroup14SHA256
+
+PLUGIN = "netmiko_legacy"
+WEAK_KEX = ("diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1")
+WEAK_HOST_KEYS = ("ssh-rsa",)
+
+# RFC 2409 6.2, the Second Oakley Group (1024-bit MODP), as SSH's diffie-hellman-group1 uses it.
+_GROUP1_PRIME = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E34"
+    "04DDEF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6"
+    "F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF",
+    16,
+)
+
+
+class KexGroup14SHA1(KexGroup14SHA256):  # type: ignore[misc]
+    name = "diffie-hellman-group14-sha1"
+    hash_algo = sha1
+
+
+class KexGroup1SHA1(KexGroup14SHA1):
+    name = "diffie-hellman-group1-sha1"
+    P = _GROUP1_PRIME
+
+
+class LegacyRSAKey(paramiko.RSAKey):  # type: ignore[misc]
+    """An RSA host key that also verifies ``ssh-rsa`` (SHA-1) signatures."""
+
+    HASHES = {**paramiko.RSAKey.HASHES, "ssh-rsa": hashes.SHA1}  # noqa: RUF012
+
+
+class LegacyTransport(paramiko.Transport):  # type: ignore[misc]
+    _preferred_kex = (*paramiko.Transport._preferred_kex, *WEAK_KEX)
+    _kex_info = {  # noqa: RUF012 - class-level tables, as in paramiko.Transport
+        **paramiko.Transport._kex_info,
+        KexGroup14SHA1.name: KexGroup14SHA1,
+        KexGroup1SHA1.name: KexGroup1SHA1,
+    }
+    _preferred_keys = (*paramiko.Transport._preferred_keys, *WEAK_HOST_KEYS)
+    _key_info = {**paramiko.Transport._key_info, "ssh-rsa": LegacyRSAKey}  # noqa: RUF012
+
+
+class LegacySSHClient(paramiko.SSHClient):  # type: ignore[misc]
+    def connect(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("transport_factory", LegacyTransport)
+        super().connect(*args, **kwargs)
+
+
+@functools.cache
+def driver(device_type: str) -> type[Any]:
+    """Netmiko's driver class for ``device_type``, building its SSH client with the legacy
+    transport."""
+    base = CLASS_MAPPER[device_type]
+
+    def _get_ssh_client_instance(self: Any) -> paramiko.SSHClient:
+        return LegacySSHClient()
+
+    return type(
+        f"Legacy{base.__name__}",
+        (base,),
+        {
+            "_get_ssh_client_instance": _get_ssh_client_instance,
+        },
+    )
+
+
+class LegacyNetmiko(Netmiko):  # type: ignore[misc]
+    """nornir-netmiko's plugin, with the legacy driver class."""
+
+    def open(
+        self,
+        hostname: str | None,
+        username: str | None,
+        password: str | None,
+        port: int | None,
+        platform: str | None,
+        extras: dict[str, Any] | None = None,
+        configuration: Config | None = None,
+    ) -> None:
+        if not platform or platform not in CLASS_MAPPER:
+            raise ValueError(f"unsupported platform for legacy SSH: {platform!r}")
+        parameters: dict[str, Any] = {
+            "host": hostname,
+            "username": username,
+            "password": password,
+            "port": port,
+            "device_type": platform,
+        }
+        if configuration is not None:
+            parameters["ssh_config_file"] = configuration.ssh.config_file
+        parameters.update(extras or {})
+        self.connection = driver(platform)(**parameters)
+
+
+def register() -> None:
+    if PLUGIN not in ConnectionPluginRegister.available:
+        ConnectionPluginRegister.register(PLUGIN, LegacyNetmiko)
+
+
+def negotiated(conn: Any) -> str:
+    """The key exchange and host key algorithms a session negotiated, in words."""
+    transport = conn.remote_conn.get_transport()
+    kex = getattr(getattr(transport, "kex_engine", None), "name", "?")
+    return f"key exchange {kex}, host key {transport.host_key_type}"
+

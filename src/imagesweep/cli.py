@@ -25,6 +25,7 @@ from imagesweep.audit import AuditOptions, SweepOutcome, resume_options, run_aud
 from imagesweep.collect import CollectSettings
 from imagesweep.errors import ImagesweepError
 from imagesweep.hunt.cli import hunt, syslog_sample
+from imagesweep.hunt.generate import write as write_syslog
 from imagesweep.inventory import Credentials
 from imagesweep.records import SEVERITIES, DeviceResult
 from imagesweep.rules import Policy
@@ -96,8 +97,9 @@ STATUS_STYLE = {"clean": "green", "findings": "yellow", "incomplete": "red"}
 def print_summary(outcome: SweepOutcome, *, limit: int = 40) -> None:
     results = outcome.results
     table = Table(title="imagesweep: devices", show_lines=False)
-    for column in ("host", "platform", "status", "hash", "max severity", "rules"):
-        table.add_column(column)
+    for column in ("host", "platform", "status", "hash", "max severity"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("rules", overflow="fold")
     shown = sorted(results, key=lambda r: (r.status == "clean", r.host))[:limit]
     for r in shown:
         worst = min((f.severity for f in r.findings), key=SEVERITIES.index, default="")
@@ -452,6 +454,12 @@ def demo(out: Path | None, workers: int) -> None:
         )
         outcome = _progress_runner(options, quiet=False)
     print_summary(outcome)
+    # A day of the fleet's syslog, with the seed rule's atomic-test events, for the hunt.
+    syslog = write_syslog(run_dir / "syslog.log", lines=2000, devices=24)
+    err.print(
+        f"syslog sample ({len(syslog.injected)} planted events): {run_dir / 'syslog.log'}"
+        f"\n  try: imagesweep hunt {run_dir / 'syslog.log'} --audit-run {run_dir}"
+    )
     click.echo(str(outcome.run_dir / "devices.csv"))
 
 

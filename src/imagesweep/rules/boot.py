@@ -170,8 +170,11 @@ def confreg_anomaly(state: DeviceState, ctx: Context) -> list[Finding]:
         return []
     evidence = [
         f"config register {now}" + (f" (will be {nxt} at next reload)" if nxt else ""),
-        *(state.version.evidence if state.version else ()),
-        *_boot_lines(state),
+        *(
+            line
+            for line in (*(state.version.evidence if state.version else ()), *_boot_lines(state))
+            if "regist" in line.lower()
+        ),
     ]
     problems = []
     for label, reg in (("now", now), ("next reload", nxt)):

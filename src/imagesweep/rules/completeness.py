@@ -40,9 +40,9 @@ def audit_incomplete(state: DeviceState, ctx: Context) -> list[Finding]:
         )
     if not evidence:
         return []
-    first = evidence[0].split(":", 1)[0]
+    first = state.gaps[0].step if state.gaps else "digest"
     more = f" (+{len(evidence) - 1} more)" if len(evidence) > 1 else ""
-    return [AUDIT_INCOMPLETE.finding(f"audit incomplete at step {first}{more}", evidence)]
+    return [AUDIT_INCOMPLETE.finding(f"audit incomplete: {first}{more}", evidence)]
 
 
 HOST_KEY_CHANGED = Rule(

@@ -47,7 +47,7 @@ def dual_image(state: DeviceState, ctx: Context) -> list[Finding]:
     groups = distinct_images(state)
     if len(groups) <= 1:
         return []
-    evidence = [f"{key}: {', '.join(paths)}" for key, paths in groups.items()]
+    evidence = [", ".join(paths) for paths in groups.values()]
     return [DUAL_IMAGE.finding(f"{len(groups)} OS images on storage", evidence)]
 
 

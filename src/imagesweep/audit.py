@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -149,6 +150,8 @@ def run_audit(
     on_start: Callable[[int], None] | None = None,
 ) -> SweepOutcome:
     started = time.monotonic()
+    run_dir = options.out
+    _check_writable(run_dir)
     nr = inventory.load(
         options.inventory,
         workers=options.workers,
@@ -171,11 +174,8 @@ def run_audit(
         settings = replace(settings, algorithms=cat.algorithms_needed())
     ctx = Context(catalogue=cat, policy=options.policy)
 
-    run_dir = options.out
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        (run_dir / ".write-test").touch()
-        (run_dir / ".write-test").unlink()
     except OSError as exc:
         raise ConfigError(f"{run_dir}: output directory not writable: {exc.strerror}") from exc
     if not options.resume:
@@ -215,6 +215,16 @@ def run_audit(
         },
     )
     return SweepOutcome(run_dir, results, exit_code(results, options.fail_on), elapsed)
+
+
+def _check_writable(run_dir: Path) -> None:
+    """Fail before any device is contacted if the reports could not be written."""
+    existing = run_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        reason = "not a directory" if not existing.is_dir() else "permission denied"
+        raise ConfigError(f"{run_dir}: output directory not writable: {existing}: {reason}")
 
 
 RUN_FILE = "run.json"

@@ -140,9 +140,10 @@ def load(
     validate(directory)
     hosts_file, groups_file, defaults_file = _files(directory)
     options: dict[str, Any] = {"host_file": str(hosts_file)}
-    if groups_file:
+    # Empty files are left out: Nornir would warn about them on every run.
+    if groups_file and load_yaml(groups_file):
         options["group_file"] = str(groups_file)
-    if defaults_file:
+    if defaults_file and load_yaml(defaults_file):
         options["defaults_file"] = str(defaults_file)
     config: dict[str, Any] = {
         "runner": {"plugin": "threaded", "options": {"num_workers": max(1, workers)}},

@@ -128,4 +128,3 @@ def negotiated(conn: Any) -> str:
     transport = conn.remote_conn.get_transport()
     kex = getattr(getattr(transport, "kex_engine", None), "name", "?")
     return f"key exchange {kex}, host key {transport.host_key_type}"
-

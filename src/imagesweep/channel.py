@@ -2,81 +2,247 @@
 
 Netmiko's ``send_command`` reads until the prompt with no cap on size (its read loop drains
 whatever the device sends, re-scanning the growing buffer), treats a dropped session as a
-long timeout, and answers a ``--More--`` pager silently. Here each read is one bounded
-``recv``; the output is capped; a closed channel is noticed at once; a pager, which should be
-off after ``terminal length 0``, stops the session; the absolute timeout is the caller's.
+long timeout, answers a ``--More--`` pager silently, and decodes each read on its own with
+errors ignored, so bytes that are not text vanish without a trace. Here each read is one
+bounded ``recv`` of bytes, decoded incrementally (invalid bytes are counted, not dropped);
+the output is capped; a closed channel is noticed at once; a pager, which should be off after
+``terminal length 0``, stops the session; so does a prompt that is not the one the session
+began with; the absolute timeout is the caller's.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 _PAGER = re.compile(r"(?:--More--|<--- More --->|---\(more(?: \d+%)?\)---)\s*$", re.IGNORECASE)
-_TAIL = 4096  # prompt and pager markers are looked for in the last bytes only
+# A last line that looks like some CLI prompt: a name, an optional "(mode)", # or >.
+_ANY_PROMPT = re.compile(r"(?:^|\n)([^\s#>()]{1,80}(?:\([^\n()]{0,40}\))?[#>])[^\S\n]?$")
+_ENABLE_PASSWORD = re.compile(r"(?:^|\n)[^\n]{0,40}[Pp]assword:[^\S\n]*$")
+_TAIL = 4096  # prompt and pager markers are looked for in the last characters only
+_RECV = 65_536
+_PROMPT_SETTLE = 2.0  # seconds a foreign prompt must stand still before the session ends
+INVALID_TEXT = "\ufffd"  # what an undecodable byte sequence becomes
 
 
 class ChannelError(Exception):
-    """The exchange failed; the channel is out of sync and must not be used again."""
+    """The exchange failed; the channel is out of sync and must not be used again.
+
+    ``partial`` holds what the device printed before the failure (echo included), so that
+    nothing it said is lost."""
+
+    def __init__(self, reason: str, partial: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.partial = partial
 
 
-def _prompt_pattern(base_prompt: str) -> re.Pattern[str]:
-    # The last line starts with the base prompt Netmiko found at login ("R1", "admin@mx1")
-    # and ends with the prompt character; mode suffixes such as "(config)" may sit between.
-    return re.compile(rf"(?:^|\n)[^\S\n]*{re.escape(base_prompt)}[^\n]{{0,80}}[#>$%][^\S\n]*$")
+@dataclass(frozen=True)
+class Reply:
+    """What one command printed, without its echo and the closing prompt."""
+
+    text: str
+    truncated: bool = False  # the output passed the cap; the rest was not read
+    invalid: int = 0  # byte sequences that were not valid UTF-8 (each became U+FFFD)
 
 
-def _closed(conn: Any) -> bool:
+def prompt_pattern(base_prompt: str) -> re.Pattern[str]:
+    # The last line starts with the base prompt Netmiko found at login ("R1", "admin@mx1"),
+    # then an optional mode in parentheses ("(config)"), then the prompt character.
+    return re.compile(
+        rf"(?:^|\n)[^\S\n]*{re.escape(base_prompt)}(?:\([^\n()]{{0,40}}\))?[#>$%][^\S\n]*$"
+    )
+
+
+def _channel(conn: Any) -> Any:
     chan = getattr(conn, "remote_conn", None)
     if chan is None:
-        return True
+        raise ChannelError("the session has no open channel")
+    return chan
+
+
+def _closed(chan: Any) -> bool:
     if getattr(chan, "closed", False) or getattr(chan, "eof_received", False):
         return True
     transport = chan.get_transport() if hasattr(chan, "get_transport") else None
     return transport is not None and not transport.is_active()
 
 
-def exchange(conn: Any, command: str, *, timeout: float, max_chars: int) -> tuple[str, bool]:
-    """Send ``command``; return (output without echo and prompt, whether it was cut).
+class _Reader:
+    """Bounded, incremental reads of one channel: bytes in, text out, invalid bytes counted."""
 
-    Raises :class:`ChannelError` on timeout, a dropped session or an active pager; when the
-    output passes ``max_chars`` the exchange stops, returns what it kept with ``True`` and the
-    caller must end the session (the rest is still in flight).
+    def __init__(self, chan: Any, max_chars: int) -> None:
+        self.chan = chan
+        self.max_chars = max_chars
+        self.parts: list[str] = []
+        self.size = 0
+        self.invalid = 0
+        self.tail = ""
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def read(self) -> str:
+        """One read of what is waiting: "" when nothing is; ChannelError when closed."""
+        if not self.chan.recv_ready():
+            if _closed(self.chan):
+                self._finish()
+                raise ChannelError("the device closed the session", self.text)
+            return ""
+        data = self.chan.recv(_RECV)
+        if not data:
+            self._finish()
+            raise ChannelError("the device closed the session", self.text)
+        text = self._decoder.decode(data)
+        self._add(text)
+        return text
+
+    def _finish(self) -> None:
+        self._add(self._decoder.decode(b"", final=True))
+
+    def _add(self, text: str) -> None:
+        if not text:
+            return
+        self.invalid += text.count(INVALID_TEXT)
+        self.parts.append(text)
+        self.size += len(text)
+        self.tail = (self.tail + text)[-_TAIL:]
+
+    @property
+    def over(self) -> bool:
+        return self.size > self.max_chars
+
+    def normalised_tail(self) -> str:
+        return self.tail.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _pause(pause: float) -> float:
+    time.sleep(pause)
+    return min(pause * 2, 0.05)
+
+
+def exchange(conn: Any, command: str, *, timeout: float, max_chars: int) -> Reply:
+    """Send ``command``; return its output without echo and prompt.
+
+    Raises :class:`ChannelError` on timeout, a dropped session, an active pager or a changed
+    prompt; when the output passes ``max_chars`` the exchange stops and returns what it kept,
+    marked truncated, and the caller must end the session (the rest is still in flight).
     """
-    prompt = _prompt_pattern(str(conn.base_prompt))
+    base = str(conn.base_prompt)
+    prompt = prompt_pattern(base)
+    chan = _channel(conn)
     conn.write_channel(conn.normalize_cmd(command))
-    parts: list[str] = []
-    size = 0
-    tail = ""
+    reader = _Reader(chan, max_chars)
     deadline = time.monotonic() + timeout
     pause = 0.002
+    quiet_since = time.monotonic()
     while True:
-        data = conn.channel.read_buffer()
-        if data:
-            parts.append(data)
-            size += len(data)
-            tail = (tail + data)[-_TAIL:]
-            pause = 0.002
-            if size > max_chars:
-                return _strip("".join(parts)[:max_chars], command, None), True
-            normalised = tail.replace("\r\n", "\n").replace("\r", "\n")
-            if prompt.search(normalised):
-                return _strip("".join(parts), command, prompt), False
-            if _PAGER.search(normalised):
+        if reader.read():
+            pause, quiet_since = 0.002, time.monotonic()
+            if reader.over:
+                text = reader.text[:max_chars]
+                return Reply(without_echo(text, command, None), True, reader.invalid)
+            tail = reader.normalised_tail()
+            if prompt.search(tail):
+                return Reply(without_echo(reader.text, command, prompt), False, reader.invalid)
+            if _PAGER.search(tail):
                 raise ChannelError(
-                    "the device paginates output (--More--) although paging was turned off"
+                    "the device paginates output (--More--) although paging was turned off "
+                    "at login",
+                    reader.text,
                 )
             continue
-        if _closed(conn):
-            raise ChannelError("the device closed the session")
+        now = time.monotonic()
+        if now > deadline:
+            raise ChannelError(f"no prompt within {timeout:g} s", reader.text)
+        if now - quiet_since > _PROMPT_SETTLE:
+            foreign = _ANY_PROMPT.search(reader.normalised_tail())
+            if foreign:
+                raise ChannelError(
+                    f"the prompt changed from {base!r} to {foreign.group(1)!r} in the middle "
+                    "of the session (another device, or a changed hostname)",
+                    reader.text,
+                )
+        pause = _pause(pause)
+
+
+def enable(conn: Any, secret: str, *, timeout: float) -> str:
+    """Enter privileged EXEC with ``secret``; returns the transcript (the secret is never
+    in it). Raises :class:`ChannelError` saying how the device refused.
+
+    The secret is sent at most once: a device that asks again has refused it, and guessing
+    on would only bring an account lockout closer."""
+    base = str(conn.base_prompt)
+    prompt = prompt_pattern(base)
+    chan = _channel(conn)
+    reader = _Reader(chan, 64 * 1024)
+    conn.write_channel(conn.normalize_cmd("enable"))
+    deadline = time.monotonic() + timeout
+    pause = 0.002
+    sent, sent_at = False, -1
+    while True:
+        if reader.read():
+            pause = 0.002
+            tail = reader.normalised_tail()
+            if prompt.search(tail):
+                transcript = _redact(reader.text, secret, sent_at)
+                if tail.rstrip().endswith("#"):
+                    return transcript
+                refusal = _refusal(transcript)
+                raise ChannelError(
+                    "the device refused the enable secret"
+                    + (f" ({refusal})" if refusal else " (it stayed in user EXEC mode)"),
+                    transcript,
+                )
+            if _ENABLE_PASSWORD.search(tail):
+                if sent:
+                    raise ChannelError(
+                        "the device refused the enable secret (it asked for it again)",
+                        _redact(reader.text, secret, sent_at),
+                    )
+                conn.write_channel(conn.normalize_cmd(secret))
+                sent, sent_at = True, len(reader.text)
+                reader.tail = ""  # the next Password: is a new one
+            if reader.over:
+                raise ChannelError(
+                    "endless output after enable", _redact(reader.text, secret, sent_at)[:1000]
+                )
+            continue
         if time.monotonic() > deadline:
-            raise ChannelError(f"no prompt within {timeout:g} s")
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
+            where = "after the enable secret" if sent else "after enable"
+            raise ChannelError(
+                f"no prompt within {timeout:g} s {where}", _redact(reader.text, secret, sent_at)
+            )
+        pause = _pause(pause)
 
 
-def _strip(output: str, command: str, prompt: re.Pattern[str] | None) -> str:
+def _redact(text: str, secret: str, sent_at: int) -> str:
+    """The transcript without the secret: devices do not echo it, but one that did must
+    not put it into the report."""
+    if sent_at < 0 or not secret:
+        return text
+    before, after = text[:sent_at], text[sent_at:]
+    echo, newline, rest = after.partition("\n")
+    if secret in echo:
+        echo = "[imagesweep: a line that held the enable secret was withheld]"
+    if len(secret) >= 4:
+        rest = rest.replace(secret, "********")
+    return before + echo + newline + rest
+
+
+def _refusal(transcript: str) -> str:
+    lines = [line.strip() for line in transcript.replace("\r", "\n").split("\n")]
+    said = [line for line in lines if line.startswith("%")]
+    return said[-1][:200] if said else ""
+
+
+def without_echo(output: str, command: str, prompt: re.Pattern[str] | None = None) -> str:
+    """Output with the command's echo (and ``prompt``, when given) taken off."""
     text = output.replace("\r\n", "\n").replace("\r", "\n")
     first, _, rest = text.partition("\n")
     if command.strip() and command.strip() in first:

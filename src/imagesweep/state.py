@@ -159,7 +159,8 @@ def build_state(capture: DeviceCapture) -> DeviceState:
     optional = _ALWAYS_OPTIONAL | set(prof.optional_steps)
     for key, reasons in failures.items():
         step, target, _ = key
-        if key in accepted or step == "digest" or step in optional:
+        reasons = [r for r in reasons if r != capture.error]  # already the session's gap
+        if not reasons or key in accepted or step == "digest" or step in optional:
             continue
         about = f" {target}" if target else ""
         gaps.append(AuditGap(f"{step}{about}", "; ".join(reasons)))

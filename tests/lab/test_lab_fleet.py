@@ -43,9 +43,12 @@ def test_demo_fleet_covers_every_scenario_of_the_issue() -> None:
     names = {device.name for device in fleet.devices}
     assert {"r1-clean", "sw1-clean", "xe1-clean", "xe2-clean"} <= names
     personas = {device.persona for device in fleet.devices}
-    assert personas == {"ios_router", "ios_switch", "iosxe_switch", "iosxe_router"}
+    assert personas == {
+        "ios_router", "ios_switch", "iosxe_switch", "iosxe_router", "nxos", "iosxr", "junos",
+        "panos",
+    }  # fmt: skip
     clean = [d for d in fleet.devices if d.name.endswith("-clean")]
-    assert all(d.expect == () for d in clean)
+    assert all(d.expect == _clean_expect(d.persona) for d in clean)
     expected = {rule for device in fleet.devices for rule in device.expect}
     assert {
         "HASH_MISMATCH", "HASH_UNKNOWN", "HASH_OTHER_RELEASE", "DUAL_IMAGE", "BOOT_NETWORK",
@@ -167,6 +170,10 @@ def test_known_faults_are_documented() -> None:
         assert f"``{name}:" in faults_module.__doc__
 
 
+def _clean_expect(persona: str) -> tuple[str, ...]:
+    return ("AUDIT_INCOMPLETE",) if persona == "panos" else ()
+
+
 def test_generated_fleet_is_deterministic_and_mixed() -> None:
     fleet = generate_fleet(40, seed=7, faulty_ratio=0.25)
     again = generate_fleet(40, seed=7, faulty_ratio=0.25)
@@ -177,9 +184,15 @@ def test_generated_fleet_is_deterministic_and_mixed() -> None:
         "ios_switch",
         "iosxe_switch",
         "iosxe_router",
+        "nxos",
+        "iosxr",
+        "junos",
+        "panos",
     }
-    assert sum(1 for d in fleet.devices if d.expect) == 10
+    # 10 devices carry a scenario; clean PAN-OS devices expect AUDIT_INCOMPLETE (no digest)
+    faulty = [d for d in fleet.devices if d.expect != _clean_expect(d.persona)]
+    assert len(faulty) == 10
     assert generate_fleet(40, seed=8, faulty_ratio=0.25) != fleet
-    assert all(not d.expect for d in generate_fleet(5).devices)
+    assert all(d.expect == _clean_expect(d.persona) for d in generate_fleet(9).devices)
     with pytest.raises(ConfigError):
         generate_fleet(0)

@@ -200,6 +200,18 @@ def test_show_boot_unset_next_reload_variable() -> None:
     assert boot.current_boot == ("bootflash:nxos.9.3.8.bin",)
 
 
+def test_show_boot_nothing_set_in_either_section() -> None:
+    # A switch after "write erase" (or booted by hand from the loader): both sections, no
+    # variable. That is a known state (unset), not output the parser failed to read.
+    got = parse_step(P, "boot", raw("fixtures/show_boot/n9k_unset_both_vendor_format.raw"))
+    assert isinstance(got, tuple) and len(got) == 1
+    boot = got[0]
+    assert isinstance(boot, BootInfo)
+    assert boot.next_boot == () and boot.current_boot == ()
+    assert boot.variable_set is False
+    assert "Boot Variables on next reload:" in boot.evidence
+
+
 # --- dir ------------------------------------------------------------------------------------
 
 

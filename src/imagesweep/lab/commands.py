@@ -1,9 +1,11 @@
-"""The IOS exec parser of the lab: keyword trees, abbreviations, carets, pipes.
+"""The lab's exec parser: keyword trees, abbreviations, carets, pipes, in each vendor's dialect.
 
 A command is matched word by word against a tree of keywords, the way IOS does it: a word
 may be any unambiguous prefix of a keyword (``sh ver``), an exact keyword wins over longer
-ones, several candidates give ``% Ambiguous command``, and a word that matches nothing gives
-``% Invalid input detected`` with the caret under the first character no keyword accepts.
+ones, several candidates are ambiguous, and a word that matches nothing is invalid input with
+a caret under the first character no keyword accepts. NX-OS, IOS XR, Junos and PAN-OS parse
+the same way; what differs is the prompt, the words of the error messages and the names of
+the output filters: a :class:`Dialect` per CLI family holds those.
 Handlers are pure: they read the session context and return a :class:`Reply`.
 """
 
@@ -53,6 +55,86 @@ class IncompleteCommand(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Dialect:
+    """How one CLI family words its prompt, its parse errors and its output filters.
+
+    The error templates take ``caret`` (a line with ``^`` under the offending column, the
+    prompt's width included), ``line`` (as typed, stripped) and ``word`` (the offending word).
+    """
+
+    name: str
+    invalid: str
+    invalid_first: str  # the first word matches no command
+    ambiguous: str
+    incomplete: str
+    filters: Mapping[str, str]  # pipe keyword as typed -> include|exclude|begin|section|count|all
+    count: str  # what a counting filter prints, with {n}
+    prompt_end: str = "#"  # "#" privileged / ">" user EXEC; Junos and PAN-OS: "> " always
+
+
+DIALECTS: dict[str, Dialect] = {
+    "ios": Dialect(
+        name="ios",
+        invalid="{caret}\n% Invalid input detected at '^' marker.\n\n",
+        invalid_first="% Unknown command or computer name, or unable to find computer address\n",
+        ambiguous='% Ambiguous command:  "{line}"\n',
+        incomplete="% Incomplete command.\n\n",
+        filters={k: k for k in ("begin", "count", "exclude", "include", "section")},
+        count="Number of lines which match regexp = {n}\n",
+    ),
+    "nxos": Dialect(
+        name="nxos",
+        invalid="{caret}\n% Invalid command at '^' marker.\n\n",
+        invalid_first="{caret}\n% Invalid command at '^' marker.\n\n",
+        ambiguous="{caret}\n% Ambiguous command at '^' marker.\n\n",
+        incomplete="{caret}\n% Incomplete command at '^' marker.\n\n",
+        filters={
+            **{k: k for k in ("begin", "count", "exclude", "include", "section")},
+            "grep": "include",
+            "egrep": "include",
+            "no-more": "all",
+        },
+        count="{n}\n",
+    ),
+    "xr": Dialect(
+        name="xr",
+        invalid="{caret}\n% Invalid input detected at '^' marker.\n",
+        invalid_first="{caret}\n% Invalid input detected at '^' marker.\n",
+        ambiguous='% Ambiguous command:  "{line}"\n',
+        incomplete="% Incomplete command.\n",
+        filters={k: k for k in ("begin", "count", "exclude", "include", "section")},
+        count="Number of lines which match regexp = {n}\n",
+    ),
+    "junos": Dialect(
+        name="junos",
+        invalid="{caret}\nsyntax error.\n\n",
+        invalid_first="{caret}\nsyntax error, expecting <command>.\n\n",
+        ambiguous="{caret}\n'{word}' is ambiguous.\n\n",
+        incomplete="{caret}\nsyntax error, expecting <command>.\n\n",
+        filters={
+            "match": "include",
+            "except": "exclude",
+            "find": "begin",
+            "count": "count",
+            "no-more": "all",
+        },
+        count="Count: {n} lines\n\n",
+        prompt_end="> ",
+    ),
+    "panos": Dialect(
+        name="panos",
+        invalid="Invalid syntax.\n\n",
+        invalid_first="Unknown command: {word}\n\n",
+        ambiguous="Invalid syntax.\n\n",
+        incomplete="Invalid syntax.\n\n",
+        filters={"match": "include", "except": "exclude"},
+        count="{n}\n",
+        prompt_end="> ",
+    ),
+}
+
+
 @dataclass
 class Ctx:
     """What a handler may look at: the device, its storage and the session's state."""
@@ -64,8 +146,32 @@ class Ctx:
     term_width: int = 80
 
     @property
+    def dialect(self) -> Dialect:
+        return DIALECTS[self.device.spec.cli]
+
+    @property
     def prompt(self) -> str:
-        return self.device.hostname + ("#" if self.privileged else ">")
+        device, dialect = self.device, self.dialect
+        if dialect.prompt_end == "> ":  # Junos and PAN-OS: user@host> (operational mode)
+            return f"{device.credentials.username}@{device.hostname}> "
+        if dialect.name == "xr":  # RP/0/RP0/CPU0:host#
+            return f"{device.spec.node}:{device.hostname}#"
+        return device.hostname + ("#" if self.privileged else ">")
+
+    @property
+    def greeting(self) -> str:
+        """What the shell prints when it opens, up to and including the first prompt."""
+        name = self.dialect.name
+        if name == "junos":
+            return f"--- JUNOS {self.device.version} built 2023-11-08 21:09:35 UTC\r\n{self.prompt}"
+        if name == "panos":
+            # PAN-OS draws its prompt twice once the terminal is set up
+            return (
+                "Last login: Fri Mar  1 11:58:02 2024 from 192.0.2.250\r\n\r\n"
+                "Number of failed attempts since last successful login: 0\r\n\r\n\r\n\r\n"
+                f"{self.prompt}\r\n{self.prompt}"
+            )
+        return "\r\n" + self.prompt
 
 
 Handler = Callable[[Ctx, tuple[Token, ...]], Reply]
@@ -103,17 +209,23 @@ def _choose(word: str, keywords: list[str]) -> tuple[str, list[str], int]:
     return "", [], longest
 
 
-def invalid(ctx: Ctx, pos: int) -> Reply:
+def _error(ctx: Ctx, template: str, *, pos: int, line: str, word: str = "") -> Reply:
     caret = " " * (len(ctx.prompt) + pos) + "^"
-    return Reply.of(f"{caret}\n% Invalid input detected at '^' marker.\n\n")
+    return Reply.of(template.format(caret=caret, line=line.strip(), word=word))
+
+
+def invalid(ctx: Ctx, pos: int, line: str = "") -> Reply:
+    """The dialect's "invalid input" reply, caret under column ``pos`` of the typed line."""
+    return _error(ctx, ctx.dialect.invalid, pos=pos, line=line)
 
 
 def dispatch(root: Node, line: str, ctx: Ctx) -> Reply:
-    """Run one typed line; IOS error messages for what does not parse."""
+    """Run one typed line; the dialect's error messages for what does not parse."""
     command, _, pipe = line.partition("|")
     words = tokens(command)
     if not words:
         return Reply()
+    dialect = ctx.dialect
     node = root
     for index, word in enumerate(words):
         visible = {k: n for k, n in node.children.items() if ctx.privileged or not n.privileged}
@@ -124,14 +236,13 @@ def dispatch(root: Node, line: str, ctx: Ctx) -> Reply:
         if node.handler is not None and node.args:
             return _run(node, ctx, words[index:], pipe, line)
         if len(candidates) > 1:
-            return Reply.of(f'% Ambiguous command:  "{line.strip()}"\n')
-        if node is root and len(words) == 1:
-            return Reply.of(
-                "% Unknown command or computer name, or unable to find computer address\n"
-            )
-        return invalid(ctx, word.start + accepted)
+            return _error(ctx, dialect.ambiguous, pos=word.start, line=line, word=word.text)
+        if node is root and (len(words) == 1 or dialect.name != "ios"):
+            template = dialect.invalid_first
+            return _error(ctx, template, pos=word.start + accepted, line=line, word=word.text)
+        return invalid(ctx, word.start + accepted, line)
     if node.handler is None:
-        return Reply.of("% Incomplete command.\n\n")
+        return _error(ctx, dialect.incomplete, pos=len(command.rstrip()) + 1, line=line)
     return _run(node, ctx, (), pipe, line)
 
 
@@ -140,31 +251,33 @@ def _run(node: Node, ctx: Ctx, args: tuple[Token, ...], pipe: str, line: str) ->
     try:
         reply = node.handler(ctx, args)
     except InvalidInput as exc:
-        return invalid(ctx, exc.pos)
+        return invalid(ctx, exc.pos, line)
     except IncompleteCommand:
-        return Reply.of("% Incomplete command.\n\n")
+        return _error(ctx, ctx.dialect.incomplete, pos=len(line.rstrip()) + 1, line=line)
     if not pipe:
         return reply
     offset = len(line) - len(pipe)
     try:
-        keep = _output_filter(pipe, offset)
+        keep = _output_filter(ctx.dialect, pipe, offset)
     except InvalidInput as exc:
-        return invalid(ctx, exc.pos)
+        return invalid(ctx, exc.pos, line)
+    except IncompleteCommand:
+        return _error(ctx, ctx.dialect.incomplete, pos=len(line.rstrip()) + 1, line=line)
     pauses = sum(p for p in reply.parts if isinstance(p, float))
     filtered = keep(reply.text)
     return Reply((pauses, filtered) if pauses else (filtered,), reply.action)
 
 
-_FILTERS = ("begin", "count", "exclude", "include", "section")
-
-
-def _output_filter(pipe: str, offset: int) -> Callable[[str], str]:
+def _output_filter(dialect: Dialect, pipe: str, offset: int) -> Callable[[str], str]:
     words = tokens(pipe)
     if not words:
         raise InvalidInput(offset)
-    chosen, candidates, accepted = _choose(words[0].text, list(_FILTERS))
-    if not chosen:
+    typed, candidates, accepted = _choose(words[0].text, list(dialect.filters))
+    if not typed:
         raise InvalidInput(offset + words[0].start + (0 if candidates else accepted))
+    chosen = dialect.filters[typed]
+    if chosen == "all":
+        return lambda text: text
     if len(words) < 2:
         raise IncompleteCommand
     # IOS takes the rest of the line as the regular expression, spaces included
@@ -187,7 +300,7 @@ def _output_filter(pipe: str, offset: int) -> Callable[[str], str]:
             lines = _section(lines, pattern)
         else:
             matched = sum(1 for x in lines if pattern.search(x))
-            return f"Number of lines which match regexp = {matched}\n"
+            return dialect.count.format(n=matched)
         return "".join(x + "\n" for x in lines)
 
     return keep

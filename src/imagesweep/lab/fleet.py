@@ -10,27 +10,31 @@ A fleet file is YAML with three sections::
       c2900-universalk9-mz.SPA.157-3.M8.bin:
         size: 112452876          # bytes
         version: "15.7(3)M8"     # as the image's show version prints it
-        platform: cisco_ios      # Netmiko device_type: cisco_ios | cisco_xe
+        platform: cisco_ios      # Netmiko device_type: one of PLATFORMS
         known_good: true         # listed in the lab's known-good catalogue
         md5: <32 hex>            # optional: digests default to image_digests(name)
         sha512: <128 hex>        # optional
     devices:
       - name: r1-clean           # inventory host name, unique
-        persona: ios_router      # ios_router | ios_switch | iosxe_switch | iosxe_router
+        persona: ios_router      # ios_router | ios_switch | iosxe_switch | iosxe_router |
+                                 # nxos | iosxr | junos | panos (imagesweep.lab.hardware)
         hostname: R1             # what the prompt says (default: name)
         model: CISCO2911/K9      # default: the persona's model
         serial: FTX1234A0BC      # default: derived from name
         version: "15.7(3)M8"     # show version's version ("17.9.4a" on IOS-XE)
-        running_image: flash:c2900-universalk9-mz.SPA.157-3.M8.bin   # printed verbatim
+        running_image: flash:c2900-universalk9-mz.SPA.157-3.M8.bin   # printed verbatim;
+                                 # required where show version names a file (IOS, IOS-XE,
+                                 # NX-OS); XR, Junos and PAN-OS print none
         boot: [flash:c2900-universalk9-mz.SPA.157-3.M8.bin]   # next-boot entries; [] = unset
         config_register: "0x2102"     # default: the persona's usual value
         config_register_next: ""      # "0x2142" prints "(will be 0x2142 at next reload)"
         manual_boot: false            # Catalyst "Manual Boot : yes", IOS-XE MANUAL_BOOT=yes
         members: 1                    # stack size (ios_switch, iosxe_switch): flash2:/flash-2:
         privilege: 1                  # 1: login lands in user EXEC (needs enable); 15: in "#"
+                                      # (default 15 on personas without enable)
         uptime: "12 weeks, 3 days, 4 hours, 10 minutes"
         release: "RELEASE SOFTWARE (fc2)"   # build tag on show version's version line
-        digest_seconds: 0             # how long each verify takes, printing dots meanwhile
+        digest_seconds: 0             # how long each digest takes (verify prints dots meanwhile)
         housekeeping: true            # add the family's usual non-image files and directories
         username: ...                 # password:, secret: override the defaults
         files:
@@ -41,11 +45,31 @@ A fleet file is YAML with three sections::
           - {path: flash:notes.txt, content: "text for more"}  # size from the content
           - {path: flash:empty-dir/}                          # a directory
           - {path: flash:y.bin, size: 10, modified: "2023-03-07 10:12:40"}
+          - {path: panos:10.2.9-h1, image: <name>, uploaded: true}  # PAN-OS: a held version
         faults: {}                    # see imagesweep.lab.faults (unreachable, auth_fail, ...)
         expect: [HASH_MISMATCH]       # rule IDs the audit should report; informational
 
+Platform-specific device keys (each refused on personas it means nothing to):
+
+- ``packages`` (iosxe_*, iosxr): IOS-XE install mode (``running_image: flash:packages.conf``):
+  the ``.pkg`` file names ``packages.conf`` provisions, beside it; the lab writes
+  ``packages.conf`` itself, and each package file from the library entry of that name, unless
+  ``files`` lists them (a patched package, say). IOS XR: the active packages as
+  ``show install active`` prints them, the boot image first (default ``ncs5500-xr-<version>``).
+- ``committed_version`` (iosxe_*): the release ``show install summary`` shows committed (C);
+  when it differs from ``version``, the running release shows as activated and not committed
+  (U) and the auto-abort timer runs. Default: ``version``.
+- ``committed_packages`` (iosxr): what ``show install committed`` lists (default: packages).
+- ``kickstart_image`` (nxos): the running kickstart image of a kickstart/system release
+  (N5K/N7K/MDS); show version then prints kickstart and system lines, and show boot prints
+  boot entries whose name holds "kickstart" as the kickstart variable, others as system.
+- ``backup_version`` (junos): the release on the backup root slice (default: ``version``).
+
 Paths use the device's filesystems (``flash:``, ``flash2:`` on a stack member,
-``bootflash:``...); aliases such as ``flash1:`` are stored under the primary name.
+``bootflash:``...); aliases such as ``flash1:`` are stored under the primary name. Junos paths
+are absolute (``/var/tmp/junos-srxsme-15.1X49-D170.4-domestic.tgz``); PAN-OS keeps versions,
+not files: ``panos:<version>`` entries are what ``request system software info`` lists as
+downloaded (``uploaded: true``: uploaded by hand), the one equal to ``version`` as current.
 ``patched: true`` keeps the image's name and size and derives other digests, the way a
 backdoored image keeps the original's size. Digests are deterministic (:func:`image_digests`),
 so a catalogue written from the library matches the clean devices of any fleet.
@@ -70,7 +94,14 @@ from imagesweep.lab.hardware import PERSONAS, PersonaSpec
 from imagesweep.parse.paths import canonical, filesystem, is_network
 
 DIGEST_SALT = "imagesweep-lab/1"
-PLATFORMS = ("cisco_ios", "cisco_xe")
+PLATFORMS = (
+    "cisco_ios",
+    "cisco_xe",
+    "cisco_nxos",
+    "cisco_xr",
+    "juniper_junos",
+    "paloalto_panos",
+)
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 _HEX128 = re.compile(r"[0-9a-f]{128}")
 _CONFREG = re.compile(r"0x[0-9a-fA-F]{1,4}")
@@ -111,6 +142,7 @@ class LabFile:
     modified: datetime = _EPOCH
     content: str = ""
     is_dir: bool = False
+    uploaded: bool = False  # PAN-OS: uploaded by hand, not downloaded from the update server
 
 
 @dataclass(frozen=True)
@@ -135,6 +167,16 @@ class Device:
     files: tuple[LabFile, ...] = ()
     faults: Faults = field(default_factory=Faults)
     expect: tuple[str, ...] = ()
+    packages: tuple[str, ...] = ()  # IOS-XE packages.conf entries; XR active packages
+    committed_packages: tuple[str, ...] = ()  # XR
+    committed_version: str = ""  # IOS-XE install mode
+    kickstart_image: str = ""  # NX-OS kickstart/system releases
+    backup_version: str = ""  # Junos backup root slice
+
+    @property
+    def install_mode(self) -> bool:
+        """IOS-XE booted from a provisioning file (``packages.conf``)."""
+        return self.running_image.endswith(".conf")
 
     @property
     def spec(self) -> PersonaSpec:
@@ -398,25 +440,52 @@ class _Builder:
         for key, value in (("config_register", confreg), ("config_register_next", confreg_next)):
             if value and not _CONFREG.fullmatch(value):
                 raise self.fail(node, f"{name}: config register {value!r} is not like 0x2102", key)
-        privilege = self.integer(node, "privilege", 1, low=1)
+        privilege = self.integer(node, "privilege", spec.default_privilege, low=1)
         if privilege not in (1, 15):
             raise self.fail(node, f"{name}: privilege must be 1 or 15", "privilege")
         try:
             faults = parse_faults(
-                self.mapping(node.get("faults"), "faults", node), default_fs=spec.default_fs
+                self.mapping(node.get("faults"), "faults", node),
+                default_fs="" if spec.unix_paths else spec.default_fs,
             )
         except FaultValueError as exc:
             raise self.fail(node, f"{name}: {exc}", "faults") from None
+        self.platform_keys(node, name, spec)
+        version = self.text(node, "version")
+        running_image = self.text(node, "running_image", None if spec.needs_running_image else "")
         aliases = _fs_aliases(spec, members)
         files = self.files(node, name, spec, aliases, library)
+        packages = self.strings(node, "packages")
+        if spec.platform == "cisco_xr" and not packages:
+            packages = (f"ncs5500-xr-{version}",)
+        if running_image.endswith(".conf") and spec.platform == "cisco_xe":
+            conf = canonical(running_image, spec.default_fs)
+            if packages:
+                files = self.provisioning(files, name, conf, packages, version)
+                files = self.package_files(node, files, name, conf, packages, library)
+            elif not any(f.path == conf for f in files):
+                raise self.fail(
+                    node,
+                    f"{name}: install mode ({running_image}) needs packages, or the file itself",
+                    "packages",
+                )
+        elif packages and spec.platform == "cisco_xe":
+            raise self.fail(
+                node, f"{name}: packages needs running_image: <fs>:packages.conf", "packages"
+            )
         return Device(
             name=name,
             persona=persona,
             hostname=hostname,
             model=self.text(node, "model", spec.model),
             serial=self.text(node, "serial", _serial(spec.serial_prefix, name)),
-            version=self.text(node, "version"),
-            running_image=self.text(node, "running_image"),
+            version=version,
+            running_image=running_image,
+            packages=packages,
+            committed_packages=self.strings(node, "committed_packages") or packages,
+            committed_version=self.text(node, "committed_version", version),
+            kickstart_image=self.text(node, "kickstart_image", ""),
+            backup_version=self.text(node, "backup_version", version),
             credentials=Credentials(
                 username=self.text(node, "username", defaults.username),
                 password=self.text(node, "password", defaults.password),
@@ -436,6 +505,72 @@ class _Builder:
             expect=self.strings(node, "expect"),
         )
 
+    def platform_keys(self, node: _Map, name: str, spec: PersonaSpec) -> None:
+        """Refuse device keys that mean nothing to the persona's platform."""
+        for key, platforms in _PLATFORM_KEYS.items():
+            if key in node and spec.platform not in platforms:
+                raise self.fail(
+                    node, f"{name}: {key} is for {', '.join(platforms)} devices only", key
+                )
+
+    def provisioning(
+        self,
+        files: tuple[LabFile, ...],
+        name: str,
+        conf: str,
+        packages: tuple[str, ...],
+        version: str,
+    ) -> tuple[LabFile, ...]:
+        """Add the IOS-XE provisioning file unless the fleet lists it."""
+        if any(f.path == conf for f in files):
+            return files
+        content = packages_conf(packages, version)
+        md5, sha512 = file_digests(name, conf)
+        lab_file = LabFile(
+            path=conf,
+            size=len(content.encode()),
+            md5=md5,
+            sha512=sha512,
+            modified=_default_modified(name, conf),
+            content=content,
+        )
+        return (lab_file, *files)
+
+    def package_files(
+        self,
+        node: _Map,
+        files: tuple[LabFile, ...],
+        name: str,
+        conf: str,
+        packages: tuple[str, ...],
+        library: dict[str, Image],
+    ) -> tuple[LabFile, ...]:
+        """The package files ``packages.conf`` names, from the library, beside it, unless
+        the fleet lists them (patched, or with other digests)."""
+        base = conf[: max(conf.rfind("/"), conf.find(":")) + 1]
+        added = []
+        for package in packages:
+            path = canonical(base + package)
+            if any(f.path == path for f in files):
+                continue
+            image = library.get(package)
+            if image is None:
+                raise self.fail(
+                    node, f"{name}: package {package} is neither in files: nor in images:",
+                    "packages",
+                )  # fmt: skip
+            added.append(
+                LabFile(
+                    path=path,
+                    size=image.size,
+                    md5=image.md5,
+                    sha512=image.sha512,
+                    image=package,
+                    modified=_default_modified(name, path),
+                )
+            )
+        return (*files, *added)
+
     def files(
         self,
         node: _Map,
@@ -453,7 +588,7 @@ class _Builder:
             result.append(self.file(entry, name, spec, aliases, library))
         if self.flag(node, "housekeeping", True):
             for rel, size in spec.housekeeping:
-                path = canonical(f"{spec.default_fs}{rel}").rstrip("/")
+                path = _join(spec, rel).rstrip("/")
                 if not any(f.path == path for f in result):
                     result.append(_plain_file(name, path, size=size, is_dir=rel.endswith("/")))
         seen: set[str] = set()
@@ -473,22 +608,20 @@ class _Builder:
     ) -> LabFile:
         self.keys(
             entry,
-            ("path", "image", "size", "md5", "sha512", "patched", "content", "modified"),
+            ("path", "image", "size", "md5", "sha512", "patched", "content", "modified",
+             "uploaded"),
             "a file entry",
-        )
+        )  # fmt: skip
         raw_path = self.text(entry, "path")
         if is_network(raw_path):
             raise self.fail(entry, f"{device}: {raw_path}: files live on local filesystems", "path")
-        fs = filesystem(canonical(raw_path, spec.default_fs))
-        if fs not in aliases:
-            known = ", ".join(sorted(aliases))
-            raise self.fail(
-                entry, f"{device}: {raw_path}: no filesystem {fs} here (have {known})", "path"
-            )
         is_dir = raw_path.endswith("/")
-        path = canonical(aliases[fs] + canonical(raw_path, spec.default_fs)[len(fs) :]).rstrip("/")
-        if path.endswith(":"):
+        path = self.local_path(entry, device, raw_path, spec, aliases)
+        if path.endswith(":") or path in aliases:
             raise self.fail(entry, f"{device}: {raw_path}: a file path needs a name", "path")
+        uploaded = self.flag(entry, "uploaded", False)
+        if uploaded and spec.platform != "paloalto_panos":
+            raise self.fail(entry, f"{device}: uploaded is for PAN-OS versions only", "uploaded")
         modified = self.modified(entry, device, path)
         if is_dir:
             return LabFile(path=path, is_dir=True, modified=modified)
@@ -521,7 +654,28 @@ class _Builder:
             image=image_name,
             modified=modified,
             content=content,
+            uploaded=uploaded,
         )
+
+    def local_path(
+        self, entry: _Map, device: str, raw_path: str, spec: PersonaSpec, aliases: dict[str, str]
+    ) -> str:
+        """The stored form of a fleet path: primary filesystem name, or a Unix path."""
+        if spec.unix_paths:
+            path = re.sub(r"/{2,}", "/", raw_path).rstrip("/")
+            if not any(path.startswith(d.rstrip("/") + "/") for d in aliases):
+                known = ", ".join(sorted(aliases))
+                raise self.fail(
+                    entry, f"{device}: {raw_path}: not under a listed directory ({known})", "path"
+                )
+            return path
+        fs = filesystem(canonical(raw_path, spec.default_fs))
+        if fs not in aliases:
+            known = ", ".join(sorted(aliases))
+            raise self.fail(
+                entry, f"{device}: {raw_path}: no filesystem {fs} here (have {known})", "path"
+            )
+        return canonical(aliases[fs] + canonical(raw_path, spec.default_fs)[len(fs) :]).rstrip("/")
 
     def modified(self, entry: _Map, device: str, path: str) -> datetime:
         value = entry.get("modified")
@@ -541,8 +695,76 @@ _DEVICE_KEYS = (
     "name", "persona", "hostname", "model", "serial", "version", "running_image", "boot",
     "config_register", "config_register_next", "manual_boot", "members", "privilege", "uptime",
     "release", "digest_seconds", "housekeeping", "username", "password", "secret", "files",
-    "faults", "expect",
+    "faults", "expect", "packages", "committed_packages", "committed_version",
+    "kickstart_image", "backup_version",
 )  # fmt: skip
+_PLATFORM_KEYS = {
+    "packages": ("cisco_xe", "cisco_xr"),
+    "committed_packages": ("cisco_xr",),
+    "committed_version": ("cisco_xe",),
+    "kickstart_image": ("cisco_nxos",),
+    "backup_version": ("juniper_junos",),
+}
+
+
+def _join(spec: PersonaSpec, rel: str) -> str:
+    if spec.unix_paths:
+        return f"{spec.default_fs.rstrip('/')}/{rel}"
+    return canonical(f"{spec.default_fs}{rel}")
+
+
+def xe_versions(version: str) -> tuple[str, str]:
+    """("17.9.4a", "17.09.04a"): IOS-XE prints both forms (show version, file names)."""
+    parts = version.split(".")
+    short = ".".join([parts[0], *(re.sub(r"^0(?=\d)", "", p) for p in parts[1:])])
+    long = ".".join(
+        [parts[0], *(p if not p[:1].isdigit() or p[1:2].isdigit() else "0" + p for p in parts[1:])]
+    )
+    return short, long
+
+
+# Roles in packages.conf by package component, as Catalyst 9000 releases list them
+_PACKAGE_ROLES = {
+    "rpbase": (("rp", "rp_base"), ("rp", "rp_daemons"), ("rp", "rp_iosd"), ("rp", "rp_security"),
+               ("fp", "fp"), ("cc", "cc")),
+    "webui": (("rp", "rp_webui"),),
+    "wlc": (("rp", "rp_wlc"),),
+    "cc_srdriver": (("cc", "cc_srdriver"),),
+}  # fmt: skip
+
+
+def packages_conf(packages: tuple[str, ...], version: str) -> str:
+    """An IOS-XE ``packages.conf`` provisioning the given package files, in the layout the
+    install process writes: the ``boot`` line of the rpboot package, then ``iso`` lines, one
+    per role a package fills (the rpbase package fills several, as on a Catalyst 9000)."""
+    long = xe_versions(version)[1]
+    boot, iso = [], []
+    for package in packages:
+        stem = package.split(".", 1)[0]
+        component = stem.split("-", 1)[1] if "-" in stem else stem
+        if component == "rpboot":  # both route processor slots
+            boot += [f"boot  rp {slot} 0   rp_boot       {package}" for slot in (0, 1)]
+            continue
+        for slot, role in _PACKAGE_ROLES.get(component, (("rp", component),)):
+            iso.append(f"iso   {slot} 0 0   {role:<13} {package}")
+    lines = boot + ([""] if boot and iso else []) + iso
+    body = "\n".join(lines)
+    sha1 = hashlib.sha1(body.encode()).hexdigest()
+    return (
+        "#! /usr/binos/bin/packages_conf.sh\n\n"
+        f"sha1sum: {sha1}\n"
+        "# sha1sum above - used to verify that this file is not corrupted.\n#\n"
+        f"# package.conf: provisioned software file for build {long}\n#\n"
+        "# NOTE: Editing this file by hand is not recommended. It is generated\n"
+        "#       as part of the build process, and is subject to boot-time\n"
+        "#       consistency checks.\n\n"
+        f"{body}\n\n"
+        "# -start- superpackage .pkginfo\n#\n"
+        "# pkginfo: Name: rp_super\n"
+        f"# pkginfo: Build: {long}\n"
+        "# pkginfo: PackageName: universalk9\n#\n"
+        "# -end- superpackage .pkginfo\n"
+    )
 
 
 def _fs_aliases(spec: PersonaSpec, members: int) -> dict[str, str]:

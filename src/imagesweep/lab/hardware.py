@@ -2,7 +2,9 @@
 
 Static data only; the command behaviour lives in :mod:`imagesweep.lab.personas`. Sizes and
 names follow real devices of each family (ISR G2 2911, Catalyst 2960-X FlexStack, Catalyst
-9300 and ISR 4331 on IOS-XE 17 in bundle mode).
+9300 and ISR 4331 on IOS-XE 17 in bundle or install mode, Nexus 9300 on NX-OS 10 or Nexus
+5548 on kickstart/system NX-OS 7, NCS 5501 on 64-bit IOS XR 7, SRX345 on Junos with primary
+and backup root slices, PA-VM on PAN-OS 10/11).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 class FsSpec:
     """One local filesystem of a simulated device."""
 
-    name: str  # primary prefix, "flash:"
+    name: str  # primary prefix, "flash:"; Junos: a directory, "/var/tmp"
     kind: str  # "Type" column of ``show file systems``: "disk", "flash"
     size: int  # bytes
     member: int = 1  # stack member that owns it
@@ -33,9 +35,19 @@ class PersonaSpec:
     max_members: int
     # (relative path, size) of files every device of the family carries; "x/" is a directory
     housekeeping: tuple[tuple[str, int], ...]
+    cli: str = "ios"  # the dialect of imagesweep.lab.commands.DIALECTS
+    # 15: the login lands where every command works (NX-OS, XR, Junos, PAN-OS have no enable)
+    default_privilege: int = 1
+    needs_running_image: bool = True  # show version names the running image file
+    node: str = ""  # IOS XR: the route processor in the prompt, "RP/0/RP0/CPU0"
 
     def filesystems(self, members: int) -> tuple[FsSpec, ...]:
         return _FILESYSTEMS[self.name](members)
+
+    @property
+    def unix_paths(self) -> bool:
+        """Files are absolute Unix paths (Junos), not ``<fs>:<path>``."""
+        return self.default_fs.startswith("/")
 
 
 def _ios_router(members: int) -> tuple[FsSpec, ...]:
@@ -72,11 +84,33 @@ def _iosxe_router(members: int) -> tuple[FsSpec, ...]:
     return (FsSpec("bootflash:", "disk", 7_194_652_672, shown_aliases=("flash:",)),)
 
 
+def _nxos(members: int) -> tuple[FsSpec, ...]:
+    return (FsSpec("bootflash:", "disk", 53_298_520 * 1024),)
+
+
+def _iosxr(members: int) -> tuple[FsSpec, ...]:
+    # harddisk: only: a box without disk0: answers "dir disk0:" with an error, as real ones do
+    return (FsSpec("harddisk:", "harddisk", 3_962_216 * 1024),)
+
+
+def _junos(members: int) -> tuple[FsSpec, ...]:
+    return (FsSpec("/var/tmp", "disk", 1_446_312 * 1024),)
+
+
+def _panos(members: int) -> tuple[FsSpec, ...]:
+    # Not a filesystem the CLI shows: the versions "request system software info" lists
+    return (FsSpec("panos:", "opaque", 0),)
+
+
 _FILESYSTEMS = {
     "ios_router": _ios_router,
     "ios_switch": _ios_switch,
     "iosxe_switch": _iosxe_switch,
     "iosxe_router": _iosxe_router,
+    "nxos": _nxos,
+    "iosxr": _iosxr,
+    "junos": _junos,
+    "panos": _panos,
 }
 
 PERSONAS: dict[str, PersonaSpec] = {
@@ -142,5 +176,75 @@ PERSONAS: dict[str, PersonaSpec] = {
             ("throughput_monitor_params", 30),
             ("pnp-tech-time", 35),
         ),
+    ),
+    "nxos": PersonaSpec(
+        name="nxos",
+        default_fs="bootflash:",
+        platform="cisco_nxos",
+        model="N9K-C93180YC-FX",
+        serial_prefix="FDO",
+        config_register="",
+        max_members=1,
+        housekeeping=(
+            (".rpmstore/", 0),
+            (".swtam/", 0),
+            ("scripts/", 0),
+            ("virtual-instance/", 0),
+            ("bootflash_sync_list", 0),
+            ("disk_log.txt", 53),
+            ("platform-sdk.cmd", 4_096),
+        ),
+        cli="nxos",
+        default_privilege=15,
+    ),
+    "iosxr": PersonaSpec(
+        name="iosxr",
+        default_fs="harddisk:",
+        platform="cisco_xr",
+        model="NCS-5501-SE",
+        serial_prefix="FOC",
+        config_register="",
+        max_members=1,
+        housekeeping=(
+            ("lost+found/", 0),
+            ("shutdown/", 0),
+            ("nvgen_traces/", 0),
+            ("backup-pre.conf", 1_429),
+        ),
+        cli="xr",
+        default_privilege=15,
+        needs_running_image=False,
+        node="RP/0/RP0/CPU0",
+    ),
+    "junos": PersonaSpec(
+        name="junos",
+        default_fs="/var/tmp",
+        platform="juniper_junos",
+        model="srx345",
+        serial_prefix="CX",
+        config_register="",
+        max_members=1,
+        housekeeping=(
+            (".pccardd", 133),
+            ("gres-tp/", 0),
+            ("rtsdb/", 0),
+            ("krt_gencfg_filter.txt", 24),
+        ),
+        cli="junos",
+        default_privilege=15,
+        needs_running_image=False,
+    ),
+    "panos": PersonaSpec(
+        name="panos",
+        default_fs="panos:",
+        platform="paloalto_panos",
+        model="PA-VM",
+        serial_prefix="0079",
+        config_register="",
+        max_members=1,
+        housekeeping=(),
+        cli="panos",
+        default_privilege=15,
+        needs_running_image=False,
     ),
 }

@@ -42,6 +42,8 @@ def write_inventory(fleet: Fleet, endpoints: dict[str, tuple[str, int]], directo
             "data": {
                 "persona": device.persona,
                 "device_hostname": device.hostname,
+                # The collector checks the device's prompt against it (hostname_mismatch).
+                "expected_hostname": device.hostname,
                 "faults": list(device.faults.names),
                 "expect": list(device.expect),
             },

@@ -1,7 +1,9 @@
 """Audit scenarios as raw fleet entries, for :func:`imagesweep.lab.fleet.generate_fleet`.
 
 Each scenario turns a clean device of a persona into one that should trigger the rule IDs
-it names (CHECKS.md). The image names refer to the demo fleet's library.
+it names (CHECKS.md). The image names refer to the demo fleet's library. IOS, IOS-XE and
+NX-OS devices boot files and share the file scenarios; IOS XR (package sets), Junos (root
+slices) and PAN-OS (held versions, no digest) have their own.
 """
 
 from __future__ import annotations
@@ -11,7 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-GENERATED_PERSONAS = ("ios_router", "ios_switch", "iosxe_switch", "ios_router", "iosxe_router")
+GENERATED_PERSONAS = (
+    "ios_router",
+    "ios_switch",
+    "iosxe_switch",
+    "nxos",
+    "ios_router",
+    "iosxe_router",
+    "iosxr",
+    "junos",
+    "panos",
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,59 @@ FAMILIES: dict[str, Family] = {
         unknown_version="17.9.3",
         renamed="isr4300-universalk9.17.09.05.SPA.bin",
     ),
+    "nxos": Family(
+        fs="bootflash:",
+        current="nxos64-cs.10.3.4a.M.bin",
+        current_version="10.3(4a)",
+        older="nxos64-cs.10.2.6.M.bin",
+        older_version="10.2(6)",
+        unknown="",
+        unknown_version="",
+        renamed="",
+        confreg_bad="",
+    ),
+    "iosxr": Family(
+        fs="harddisk:",
+        current="ncs5500-mini-x-7.5.2.iso",
+        current_version="7.5.2",
+        older="ncs5500-mini-x-7.3.2.iso",
+        older_version="7.3.2",
+        unknown="",
+        unknown_version="",
+        renamed="",
+        confreg_bad="",
+    ),
+    "junos": Family(
+        fs="/var/tmp/",
+        current="junos-srxsme-15.1X49-D170.4-domestic.tgz",
+        current_version="15.1X49-D170.4",
+        older="junos-srxsme-15.1X49-D160.2-domestic.tgz",
+        older_version="15.1X49-D160.2",
+        unknown="",
+        unknown_version="",
+        renamed="",
+        confreg_bad="",
+    ),
+    "panos": Family(
+        fs="panos:",
+        current="PanOS_vm-10.2.9-h1",
+        current_version="10.2.9-h1",
+        older="PanOS_vm-10.1.11-h4",
+        older_version="10.1.11-h4",
+        unknown="",
+        unknown_version="",
+        renamed="",
+        confreg_bad="",
+    ),
 }
+
+# IOS XR package sets (show install active / committed) by release
+XR_PACKAGES = {
+    "7.5.2": ["ncs5500-xr-7.5.2", "ncs5500-mpls-3.2.0.0-r752", "ncs5500-k9sec-4.1.0.0-r752",
+              "ncs5500-mgbl-3.0.0.0-r752"],
+    "7.3.2": ["ncs5500-xr-7.3.2", "ncs5500-mpls-3.1.0.0-r732", "ncs5500-k9sec-4.0.0.0-r732",
+              "ncs5500-mgbl-3.0.0.0-r732"],
+}  # fmt: skip
 
 
 def image_path(family: Family, name: str) -> str:
@@ -82,9 +146,32 @@ def image_path(family: Family, name: str) -> str:
     return f"{family.fs}{name}"
 
 
+def _version_file(family: Family, name: str, version: str) -> str:
+    """Where a release's file lies: PAN-OS names versions, the others files."""
+    return f"{family.fs}{version}" if family.fs == "panos:" else image_path(family, name)
+
+
 def clean(name: str, persona: str) -> dict[str, Any]:
     family = FAMILIES[persona]
     path = image_path(family, family.current)
+    if persona in ("iosxr", "junos", "panos"):
+        device: dict[str, Any] = {
+            "name": name,
+            "persona": persona,
+            "hostname": name.upper(),
+            "version": family.current_version,
+            "files": [
+                {
+                    "path": _version_file(family, family.current, family.current_version),
+                    "image": family.current,
+                }
+            ],
+            # PAN-OS has no on-box digest: incomplete unless --accept-unverifiable panos
+            "expect": ["AUDIT_INCOMPLETE"] if persona == "panos" else [],
+        }
+        if persona == "iosxr":
+            device["packages"] = list(XR_PACKAGES[family.current_version])
+        return device
     return {
         "name": name,
         "persona": persona,
@@ -180,6 +267,59 @@ def _digest_error(device: dict[str, Any], family: Family) -> None:
     device["expect"] = ["AUDIT_INCOMPLETE"]
 
 
+def _released(device: dict[str, Any], family: Family, rules: list[str]) -> None:
+    device["expect"] = sorted({*rules, *device["expect"]})
+
+
+def _held_patched(device: dict[str, Any], family: Family) -> None:
+    device["files"][0]["patched"] = True
+    if device["persona"] == "panos":  # invisible without a digest; the upload flag shows
+        device["files"][0]["uploaded"] = True
+        _released(device, family, ["HASH_UNKNOWN"])
+    else:
+        _released(device, family, ["HASH_MISMATCH"])
+
+
+def _held_dual(device: dict[str, Any], family: Family) -> None:
+    path = _version_file(family, family.older, family.older_version)
+    device["files"].append({"path": path, "image": family.older})
+    _released(device, family, ["DUAL_IMAGE"])
+
+
+def _uncommitted(device: dict[str, Any], family: Family) -> None:
+    device["committed_packages"] = list(XR_PACKAGES[family.older_version])
+    _released(device, family, ["BOOT_MISMATCH"])
+
+
+def _backup_differs(device: dict[str, Any], family: Family) -> None:
+    device["backup_version"] = family.older_version
+    _released(device, family, ["BOOT_MISMATCH"])
+
+
+def _held_fault(fault: str) -> Callable[[dict[str, Any], Family], None]:
+    def scenario(device: dict[str, Any], family: Family) -> None:
+        device["faults"] = {fault: device["files"][0]["path"] if fault == "digest_error" else True}
+        device["expect"] = ["AUDIT_INCOMPLETE"]
+
+    return scenario
+
+
+# Scenarios of the platforms that do not boot a file
+HELD_SCENARIOS: dict[str, Callable[[dict[str, Any], Family], None]] = {
+    "patched": _held_patched,
+    "dual": _held_dual,
+    "uncommitted": _uncommitted,
+    "backup_differs": _backup_differs,
+    "unreachable": _held_fault("unreachable"),
+    "auth_fail": _held_fault("auth_fail"),
+    "digest_error": _held_fault("digest_error"),
+}
+_HELD_ON = {
+    "iosxr": ("patched", "dual", "uncommitted", "unreachable", "auth_fail", "digest_error"),
+    "junos": ("patched", "dual", "backup_differs", "unreachable", "auth_fail", "digest_error"),
+    "panos": ("patched", "dual", "unreachable", "auth_fail"),
+}
+
 SCENARIOS: dict[str, Callable[[dict[str, Any], Family], None]] = {
     "patched": _patched,
     "unknown": _unknown,
@@ -199,14 +339,28 @@ SCENARIOS: dict[str, Callable[[dict[str, Any], Family], None]] = {
 }
 
 
-# Scenarios that only some families can show (ISR routers print no Manual Boot flag)
-_ONLY_ON = {"manual_boot": ("ios_switch", "iosxe_switch")}
+_IOS = ("ios_router", "ios_switch", "iosxe_switch", "iosxe_router")
+# Scenarios that only some families can show (ISR routers print no Manual Boot flag; NX-OS
+# has no config register, no network boot and one boot variable per supervisor; the library
+# holds no unknown or renamed NX-OS image)
+_ONLY_ON = {
+    "manual_boot": ("ios_switch", "iosxe_switch"),
+    "confreg": _IOS,
+    "confreg_pending": _IOS,
+    "netboot": _IOS,
+    "boot_missing": _IOS,
+    "unknown": _IOS,
+    "renamed": _IOS,
+}
 
 
 def build_device(name: str, persona: str, *, rng: random.Random, faulty: bool) -> dict[str, Any]:
     """A raw fleet entry: clean, or with one scenario drawn from ``rng``."""
     device = clean(name, persona)
     if faulty:
+        if persona in _HELD_ON:
+            HELD_SCENARIOS[rng.choice(_HELD_ON[persona])](device, FAMILIES[persona])
+            return device
         names = sorted(n for n in SCENARIOS if persona in _ONLY_ON.get(n, (persona,)))
         scenario = rng.choice(names)
         SCENARIOS[scenario](device, FAMILIES[persona])

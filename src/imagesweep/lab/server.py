@@ -1,5 +1,9 @@
 """The lab: one asyncssh server per simulated device on 127.0.0.1, all in one background
-thread with its own asyncio loop, so hundreds of devices cost one thread and one socket each."""
+thread with its own asyncio loop, so hundreds of devices cost one thread and one socket each.
+
+It also keeps a :class:`LoginLog` of what clients did (connections, logins in progress at
+once, when each began), so tests can show what a sweep did to the devices: how many logins
+ran at once, how fast they came, and that a rejected password was not tried again."""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ import logging
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -22,13 +27,74 @@ from imagesweep.lab import inventory
 from imagesweep.lab.commands import Ctx, Node, dispatch
 from imagesweep.lab.fleet import Device, Fleet
 from imagesweep.lab.personas import grammar
-from imagesweep.lab.session import Session
+from imagesweep.lab.session import Session, encode
 from imagesweep.lab.storage import Storage
 
 log = logging.getLogger(__name__)
 
 ADDRESS = "127.0.0.1"
 _START_TIMEOUT = 120.0
+# What close_after_banner devices send before hanging up: a real IOS SSH banner.
+BANNER = b"SSH-2.0-Cisco-1.25\r\n"
+
+
+class LoginLog:
+    """What clients did to the lab's devices; thread-safe, read from the tests' thread.
+
+    A login lasts from the TCP connection to the first prompt of the shell (or to the
+    connection's end, when no shell came): what a TACACS+/RADIUS server behind a real device
+    would be busy with."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connections: dict[str, int] = {}
+        self._authentications: dict[str, int] = {}
+        self._started: list[tuple[float, str]] = []
+        self._active = 0
+        self._peak = 0
+
+    def connected(self, device: str) -> None:
+        with self._lock:
+            self._connections[device] = self._connections.get(device, 0) + 1
+            self._started.append((time.monotonic(), device))
+            self._active += 1
+            self._peak = max(self._peak, self._active)
+
+    def authenticating(self, device: str) -> None:
+        with self._lock:
+            self._authentications[device] = self._authentications.get(device, 0) + 1
+
+    def login_over(self) -> None:
+        with self._lock:
+            self._active -= 1
+
+    def connections(self, device: str) -> int:
+        with self._lock:
+            return self._connections.get(device, 0)
+
+    def authentications(self, device: str) -> int:
+        """Password or keyboard-interactive attempts, whatever their outcome."""
+        with self._lock:
+            return self._authentications.get(device, 0)
+
+    @property
+    def peak(self) -> int:
+        """The most logins that were in progress at once."""
+        with self._lock:
+            return self._peak
+
+    @property
+    def started(self) -> list[tuple[float, str]]:
+        """(monotonic time, device) of every connection, in order."""
+        with self._lock:
+            return sorted(self._started)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._connections.clear()
+            self._authentications.clear()
+            self._started.clear()
+            self._peak = self._active
 
 
 @dataclass(frozen=True)
@@ -40,25 +106,51 @@ class _Runtime:
     root: Node
 
 
+class _Login:
+    """One connection's login, ended once: at the first prompt or when the connection goes."""
+
+    def __init__(self, log: LoginLog, device: str) -> None:
+        self._log = log
+        self._open = True
+        log.connected(device)
+
+    def over(self) -> None:
+        if self._open:
+            self._open = False
+            self._log.login_over()
+
+
 class _DeviceServer(asyncssh.SSHServer):
-    def __init__(self, runtime: _Runtime, connections: set[asyncssh.SSHServerConnection]) -> None:
+    def __init__(
+        self,
+        runtime: _Runtime,
+        connections: set[asyncssh.SSHServerConnection],
+        logins: LoginLog,
+    ) -> None:
         self._runtime = runtime
         self._connections = connections
+        self._logins = logins
         self._conn: asyncssh.SSHServerConnection | None = None
+        self._login: _Login | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
         self._connections.add(conn)
+        self._login = _Login(self._logins, self._runtime.device.name)
+        conn.set_extra_info(lab_login=self._login)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._conn is not None:
             self._connections.discard(self._conn)
+        if self._login is not None:
+            self._login.over()
 
     def begin_auth(self, username: str) -> bool:
         return True
 
     def _valid(self, username: str, password: str) -> bool:
         device = self._runtime.device
+        self._logins.authenticating(device.name)
         if not device.faults.accepts_login():
             return False
         return username == device.credentials.username and password == device.credentials.password
@@ -87,13 +179,32 @@ class _DeviceServer(asyncssh.SSHServer):
 async def _serve_process(runtime: _Runtime, process: asyncssh.SSHServerProcess[Any]) -> None:
     device = runtime.device
     ctx = Ctx(device=device, storage=runtime.storage, privileged=device.privilege == 15)
+    login: _Login | None = process.get_extra_info("lab_login")
     if process.command:  # "ssh host show version": one command, then close, as IOS does
+        if login is not None:
+            login.over()
         ctx.term_length = 0
         reply = dispatch(runtime.root, process.command, ctx)
-        process.stdout.write(reply.text.replace("\n", "\r\n"))
+        process.stdout.write(encode(reply.text.replace("\n", "\r\n")))
         process.exit(0)
         return
-    await Session(ctx, runtime.root, process).run()
+    await Session(ctx, runtime.root, process, on_prompt=login.over if login else None).run()
+
+
+async def _banner_then_close(
+    logins: LoginLog, device: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """close_after_banner: what an SSH daemon out of sessions, or a TCP wrapper, does."""
+    login = _Login(logins, device)
+    try:
+        writer.write(BANNER)
+        await writer.drain()
+        await asyncio.sleep(0.05)
+    except OSError:
+        pass
+    finally:
+        login.over()
+        writer.close()
 
 
 class Lab:
@@ -106,7 +217,10 @@ class Lab:
         self._thread: threading.Thread | None = None
         self._acceptors: list[asyncssh.SSHAcceptor] = []
         self._holders: list[socket.socket] = []  # bound, never listening: "unreachable"
+        self._banner_servers: list[asyncio.base_events.Server] = []
         self._connections: set[asyncssh.SSHServerConnection] = set()
+        self._host_key: asyncssh.SSHKey | None = None
+        self.logins = LoginLog()
 
     @property
     def endpoints(self) -> dict[str, tuple[str, int]]:
@@ -173,9 +287,31 @@ class Lab:
         asyncio.set_event_loop(loop)
         loop.run_forever()
 
+    @property
+    def host_key(self) -> tuple[str, str]:
+        """(algorithm, base64) of the SSH host key the lab's devices share, as known_hosts
+        writes it; devices with ``host_key_changed`` present another one."""
+        if self._host_key is None:
+            raise ImagesweepError("lab not started: no host key yet")
+        algorithm, blob = self._host_key.export_public_key("openssh").decode().split()[:2]
+        return algorithm, blob
+
+    def write_known_hosts(self, path: Path) -> None:
+        """A known_hosts naming the shared key for every device that speaks SSH: what a
+        previous sweep would have left, before any device's key changed."""
+        algorithm, blob = self.host_key
+        lines = [
+            f"[{address}]:{port} {algorithm} {blob}\n"
+            for name, (address, port) in self._endpoints.items()
+            if self.fleet.device(name).faults.listens()
+        ]
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text("".join(lines), encoding="utf-8")
+
     async def _open(self) -> None:
         # One host key for the whole lab: generating keys per device would dominate start-up
         host_key = asyncssh.generate_private_key("ssh-ed25519")
+        self._host_key = host_key
         for device in self.fleet.devices:
             if not device.faults.listens():
                 holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -183,23 +319,37 @@ class Lab:
                 self._holders.append(holder)
                 self._endpoints[device.name] = (ADDRESS, holder.getsockname()[1])
                 continue
-            storage = Storage(device)
-            runtime = _Runtime(device=device, storage=storage, root=grammar(device, storage))
+            if device.faults.banner_only():
+                server = await asyncio.start_server(
+                    partial(_banner_then_close, self.logins, device.name), ADDRESS, 0
+                )
+                self._banner_servers.append(server)
+                self._endpoints[device.name] = (ADDRESS, server.sockets[0].getsockname()[1])
+                continue
+            keys = [host_key]
+            if device.faults.own_host_key():
+                keys = [asyncssh.generate_private_key("ssh-ed25519")]
+            answered = device.faults.answered_hostname(device.hostname)
+            served = replace(device, hostname=answered) if answered != device.hostname else device
+            storage = Storage(served)
+            runtime = _Runtime(device=served, storage=storage, root=grammar(served, storage))
             acceptor = await asyncssh.create_server(
-                partial(_DeviceServer, runtime, self._connections),
+                partial(_DeviceServer, runtime, self._connections, self.logins),
                 ADDRESS,
                 0,
-                server_host_keys=[host_key],
+                server_host_keys=keys,
                 process_factory=partial(_serve_process, runtime),
                 line_editor=False,
-                encoding="utf-8",
-                errors="replace",
+                encoding=None,  # bytes: sessions decode input and may send invalid UTF-8
                 allow_scp=False,
             )
             self._acceptors.append(acceptor)
             self._endpoints[device.name] = (ADDRESS, acceptor.sockets[0].getsockname()[1])
 
     async def _close(self) -> None:
+        for server in self._banner_servers:
+            server.close()
+        self._banner_servers.clear()
         for acceptor in self._acceptors:
             acceptor.close()
         for conn in list(self._connections):

@@ -3,13 +3,21 @@
 Like IOS, it echoes every character it reads, ends lines with CR LF, prints the prompt with
 no newline after it, reads the enable secret without echo, and pages output with
 ``--More--`` until ``terminal length 0``. Typed-ahead input waits its turn.
+
+The channel carries bytes: input is decoded as UTF-8 here, output encoded with
+``surrogateescape`` so a fault can put bytes on the wire that are not UTF-8. The device's
+faults (:mod:`imagesweep.lab.faults`) act through their hooks at login, at ``enable`` and
+around each command.
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import logging
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import asyncssh
@@ -21,6 +29,14 @@ log = logging.getLogger(__name__)
 _MORE = " --More-- "
 _ERASE_MORE = "\b" * len(_MORE) + " " * len(_MORE) + "\b" * len(_MORE)
 _INTERRUPTIONS = (asyncssh.TerminalSizeChanged, asyncssh.BreakReceived, asyncssh.SignalReceived)
+_STUCK_PAGE = 24  # lines per page when the pager fault ignores "terminal length 0"
+_FLOOD_LINE = f"{'flood line: the device keeps printing and printing ...':<78}\r\n"
+_FLOOD_CHUNK = _FLOOD_LINE * (65_536 // len(_FLOOD_LINE))
+
+
+def encode(text: str) -> bytes:
+    """Text to the wire; lone surrogates (a fault's invalid bytes) go out as raw bytes."""
+    return text.encode("utf-8", "surrogateescape")
 
 
 class _Closed(Exception):
@@ -32,10 +48,20 @@ class _Aborted(Exception):
 
 
 class Session:
-    def __init__(self, ctx: Ctx, root: Node, process: asyncssh.SSHServerProcess[Any]) -> None:
+    def __init__(
+        self,
+        ctx: Ctx,
+        root: Node,
+        process: asyncssh.SSHServerProcess[Any],
+        *,
+        on_prompt: Callable[[], None] | None = None,
+    ) -> None:
         self.ctx = ctx
         self.root = root
         self.process = process
+        self.faults = ctx.device.faults
+        self._on_prompt = on_prompt  # called once, when the first prompt is out
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._pending = ""  # received, not yet processed
         self._out: list[str] = []  # written, not yet sent
         self._last_cr = False
@@ -50,6 +76,9 @@ class Session:
         if not self._out:
             return
         data, self._out = "".join(self._out), []
+        await self._send(encode(data))
+
+    async def _send(self, data: bytes) -> None:
         try:
             self.process.stdout.write(data)
             await self.process.stdout.drain()
@@ -67,7 +96,7 @@ class Session:
                 raise _Closed from exc
             if not data:
                 raise _Closed
-            self._pending = data
+            self._pending = self._decoder.decode(data)
         ch, self._pending = self._pending[0], self._pending[1:]
         return ch
 
@@ -83,7 +112,13 @@ class Session:
 
     async def run(self) -> None:
         try:
-            self._write("\r\n" + self.ctx.prompt)
+            delay = self.faults.login_delay()
+            if delay > 0:  # slow AAA: the prompt comes late, typed-ahead input waits
+                await asyncio.sleep(delay)
+            self._write(self.ctx.greeting)  # banner and first prompt, per CLI dialect
+            await self._flush()
+            if self._on_prompt is not None:
+                self._on_prompt()
             await self._loop()
         except _Closed:
             pass
@@ -129,12 +164,23 @@ class Session:
 
     async def _execute(self, line: str) -> bool:
         """Run one line; False when the session ends."""
+        if self.faults.hangs(line):
+            await self._hang()
         reply = dispatch(self.root, line, self.ctx)
         self._page_count = 0
+        parts = tuple(self.faults.garble(line, p) if isinstance(p, str) else p for p in reply.parts)
+        if self.faults.drops_during(line):
+            await self._drop(parts)
+        flood = self.faults.flood_bytes(line)
+        if flood:
+            await self._flood(flood)
         try:
-            await self._emit(reply.parts)
+            await self._emit(parts)
         except _Aborted:
             self._write("\r\n")
+        hostname = self.faults.hostname_after(line, self.ctx.device.hostname)
+        if hostname != self.ctx.device.hostname:
+            self.ctx.device = replace(self.ctx.device, hostname=hostname)
         if reply.action == "exit":
             return False
         if reply.action == "disable":
@@ -156,11 +202,52 @@ class Session:
             if enter is False and ch >= " ":
                 secret += ch
         self._write("\r\n")
-        if secret == self.ctx.device.credentials.secret:
+        refusal = self.faults.enable_refusal()
+        if refusal:
+            self._write(f"{refusal}\r\n\r\n")
+        elif secret == self.ctx.device.credentials.secret:
             self.ctx.privileged = True
         else:
             # AAA-style refusal: one line, back to user EXEC (no re-prompt, no timeout)
             self._write("% Access denied\r\n\r\n")
+
+    # --- faults ----------------------------------------------------------------------------
+
+    async def _hang(self) -> None:
+        """A command that never returns: read and ignore input until the client goes."""
+        await self._flush()
+        self._pending = ""
+        while True:
+            try:
+                data = await self.process.stdin.read(4096)
+            except _INTERRUPTIONS:
+                continue
+            except (OSError, asyncssh.Error) as exc:
+                raise _Closed from exc
+            if not data:
+                raise _Closed
+
+    async def _drop(self, parts: tuple[Part, ...]) -> None:
+        """Print about half of the progress dots, then lose the connection."""
+        text = "".join(p for p in parts if isinstance(p, str))
+        dots = len(text) - len(text.lstrip(".\n"))
+        self._write(text[: max(1, dots // 2)].replace("\n", "\r\n"))
+        await self._flush()
+        await asyncio.sleep(0.2)
+        self.process.channel.get_connection().abort()
+        raise _Closed
+
+    async def _flood(self, size: int) -> None:
+        await self._flush()
+        chunk = encode(_FLOOD_CHUNK)
+        sent = 0
+        piece = b"\n"
+        while sent < size:  # in chunks: the lab's memory stays small whatever the size
+            piece = chunk[: size - sent]
+            await self._send(piece)
+            sent += len(piece)
+        if not piece.endswith(b"\n"):
+            self._write("\r\n")
 
     # --- output and the pager --------------------------------------------------------------
 
@@ -174,6 +261,8 @@ class Session:
 
     async def _page(self, text: str) -> None:
         length = self.ctx.term_length
+        if length == 0 and self.faults.keeps_paging():
+            length = _STUCK_PAGE
         for segment in text.splitlines(keepends=True):
             if length > 0 and self._page_count >= length - 1:
                 self._write(_MORE)

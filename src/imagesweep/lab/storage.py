@@ -1,4 +1,8 @@
-"""A device's filesystems as a read-only tree, built once from its fleet entry."""
+"""A device's filesystems as a read-only tree, built once from its fleet entry.
+
+Cisco paths are ``<fs>:<path>``; Junos paths are absolute Unix paths whose volume is the
+longest listed directory that holds them (``/var/tmp``).
+"""
 
 from __future__ import annotations
 
@@ -85,7 +89,14 @@ class Resolved:
 
     @property
     def canonical(self) -> str:
-        return f"{self.volume.spec.name}{self.rel}"
+        return join(self.volume.spec.name, self.rel)
+
+
+def join(volume: str, rel: str) -> str:
+    """A volume name and a relative path as one path: ``flash:x.bin``, ``/var/tmp/x.tgz``."""
+    if volume.startswith("/"):
+        return f"{volume.rstrip('/')}/{rel}" if rel else volume
+    return f"{volume}{rel}"
 
 
 class Storage:
@@ -98,7 +109,7 @@ class Storage:
             for alias in (spec.name, *spec.shown_aliases, *spec.hidden_aliases):
                 self._names[alias] = spec.name
         for lab_file in device.files:
-            fs, _, rel = lab_file.path.partition(":")
+            fs, rel = self._split(lab_file.path)
             entry = Entry(
                 rel=rel,
                 is_dir=lab_file.is_dir,
@@ -106,7 +117,17 @@ class Storage:
                 modified=lab_file.modified,
                 file=lab_file,
             )
-            self.volumes[f"{fs}:"].add(rel, entry)
+            self.volumes[fs].add(rel, entry)
+
+    def _split(self, path: str) -> tuple[str, str]:
+        """(volume name, path inside it) of a stored canonical path."""
+        if path.startswith("/"):
+            for name in sorted(self.volumes, key=len, reverse=True):
+                if name.startswith("/") and (path + "/").startswith(name.rstrip("/") + "/"):
+                    return name, path[len(name.rstrip("/")) :].strip("/")
+            raise KeyError(path)
+        fs, _, rel = path.partition(":")
+        return f"{fs}:", rel
 
     def names(self) -> list[str]:
         """Every filesystem name a command may use."""
@@ -118,6 +139,14 @@ class Storage:
 
     def resolve(self, typed: str) -> Resolved | None:
         """None when the filesystem is not one of this device's."""
+        if typed.startswith("/") and any(n.startswith("/") for n in self.volumes):
+            clean = re.sub(r"/{2,}", "/", typed)
+            try:
+                name, rel = self._split(clean.rstrip("/") or "/")
+            except KeyError:
+                return None
+            found = self.volumes[name]
+            return Resolved(volume=found, rel=rel, typed_fs=name, rest=clean[len(name) :])
         match = _TYPED.match(typed)
         fs, rest = (f"{match.group(1).lower()}:", match.group(2)) if match else ("", typed)
         volume = self.volume(fs or self.default_fs)
@@ -132,7 +161,10 @@ class Storage:
         return resolved.volume.entries.get(resolved.rel)
 
     def file_at(self, canonical_path: str) -> LabFile | None:
-        fs, _, rel = canonical_path.partition(":")
-        volume = self.volumes.get(f"{fs}:")
+        try:
+            fs, rel = self._split(canonical_path)
+        except KeyError:
+            return None
+        volume = self.volumes.get(fs)
         entry = volume.entries.get(rel) if volume else None
         return entry.file if entry and not entry.is_dir else None

@@ -133,6 +133,10 @@ def boot_unset_multiple(state: DeviceState, ctx: Context) -> list[Finding]:
     entries = state.boot.next_boot if state.boot else ()
     if not state.boot or (state.boot.variable_set and entries and not _bare(entries[0])):
         return []
+    if not entries and state.boot.variable_set:
+        # Boot state that names no file and is not "unset": the platform boots an installed
+        # release (Junos root slices), not the first image file the loader finds.
+        return []
     groups = distinct_images(state)
     if len(groups) <= 1:
         return []

@@ -28,11 +28,18 @@ RUNNING_IMAGE_MISSING = Rule(
 
 def distinct_images(state: DeviceState) -> dict[str, list[str]]:
     """Image identity -> paths. Copies of one file name on several filesystems (stack members)
-    are one image; install-mode packages of one release are one image."""
+    are one image; install-mode packages of one release are one image; so are the images
+    that run together (NX-OS kickstart and system images)."""
     groups: dict[str, list[str]] = {}
     running = set(state.running_set)
+    companions = (
+        {basename(p).lower() for p in state.version.other_images} if state.version else set()
+    )
+    running_name = basename(state.version.running_image).lower() if state.version else ""
     for image in os_images(state):
         name = basename(image.path).lower()
+        if name in companions and running_name:
+            name = running_name  # runs together with the running image: the same software
         if image.path in running:
             key = "running install set"
         elif name.endswith(".pkg"):
@@ -52,16 +59,29 @@ def dual_image(state: DeviceState, ctx: Context) -> list[Finding]:
 
 
 def running_image_missing(state: DeviceState, ctx: Context) -> list[Finding]:
+    """The running image, or a file of the running set (IOS-XE packages.conf entries), is
+    absent from a filesystem that was listed."""
     if not state.version or not state.version.running_image:
         return []
-    image = state.version.running_image
-    if is_network(image) or not listed(state, image) or find(state, image):
+    running = [state.version.running_image, *state.running_set]
+    # 32-bit IOS XR installs each active package as a directory ("disk0:asr9k-mini-px-5.3.3")
+    entries = {e.path for listing in state.listings for e in listing.files}
+    missing = [
+        p
+        for p in running
+        if not is_network(p) and listed(state, p) and not find(state, p) and p not in entries
+    ]
+    if not missing:
         return []
     evidence = [
+        *(f"missing: {p}" for p in missing),
         *state.version.evidence,
         f"not found in the listing of: {', '.join(x.filesystem for x in state.listings)}",
     ]
-    return [RUNNING_IMAGE_MISSING.finding(f"running image {image} is not on storage", evidence)]
+    what = "running image" if missing[0] == running[0] else "running package"
+    more = f" (+{len(missing) - 1} more)" if len(missing) > 1 else ""
+    summary = f"{what} {missing[0]} is not on storage{more}"
+    return [RUNNING_IMAGE_MISSING.finding(summary, evidence)]
 
 
 def uploaded_image(state: DeviceState, ctx: Context) -> list[Finding]:

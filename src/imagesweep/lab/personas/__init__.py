@@ -1,4 +1,4 @@
-"""Lab personas: one keyword tree of IOS commands per device family.
+"""Lab personas: one keyword tree of commands per device family.
 
 Adding a persona: its static data in :mod:`imagesweep.lab.hardware`, a grammar builder here.
 """
@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from imagesweep.lab.commands import Node
 from imagesweep.lab.fleet import Device
-from imagesweep.lab.personas import ios, iosxe
+from imagesweep.lab.personas import ios, iosxe, iosxr, junos, nxos, panos
 from imagesweep.lab.storage import Storage
 
 GRAMMARS: dict[str, Callable[[Device, Storage], Node]] = {
@@ -17,6 +17,10 @@ GRAMMARS: dict[str, Callable[[Device, Storage], Node]] = {
     "ios_switch": ios.switch_grammar,
     "iosxe_switch": iosxe.switch_grammar,
     "iosxe_router": iosxe.router_grammar,
+    "nxos": nxos.grammar,
+    "iosxr": iosxr.grammar,
+    "junos": junos.grammar,
+    "panos": panos.grammar,
 }
 
 

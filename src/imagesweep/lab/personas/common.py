@@ -1,10 +1,13 @@
 """Commands every IOS and IOS-XE persona shares: exec, terminal, dir, verify, more, and the
-``show file systems`` table. Formats follow real devices (see ../shared/corpus)."""
+``show file systems`` table; and the few pieces the NX-OS, IOS XR, Junos and PAN-OS personas
+share. Formats follow real devices (see ../shared/corpus)."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from imagesweep.lab.commands import Ctx, IncompleteCommand, InvalidInput, Node, Reply, Token
 from imagesweep.lab.storage import Entry, Resolved, Volume
@@ -298,3 +301,50 @@ def show_privilege_node() -> Node:
 def confreg_text(current: str, pending: str) -> str:
     """``0x2102`` or ``0x2102 (will be 0x2142 at next reload)``."""
     return f"{current} (will be {pending} at next reload)" if pending else current
+
+
+# --- shared by the non-IOS personas ----------------------------------------------------------
+
+
+def terminal_node() -> Node:
+    """``terminal length|width N`` (NX-OS, IOS XR): the commands Netmiko sends at login."""
+    return Node(
+        children={
+            "length": _terminal_value("term_length"),
+            "width": _terminal_value("term_width"),
+            "monitor": Node(handler=_noop),
+        }
+    )
+
+
+def exit_node() -> Node:
+    return Node(handler=_exit)
+
+
+def decoy_node() -> Node:
+    """A real keyword the lab does not simulate: keeps abbreviations as ambiguous as on the
+    device, and says the command is incomplete."""
+    return Node(handler=_incomplete, args=True)
+
+
+def sha256_of(md5: str) -> str:
+    """A lab file's SHA-256, derived from its MD5 so the digests tell the same story."""
+    return hashlib.sha256(f"imagesweep-lab/1:sha256:{md5}".encode()).hexdigest()
+
+
+def ls_date(when: datetime, now: datetime) -> str:
+    """``ls -l`` date column: ``Oct  9 09:48`` within six months of now, else ``Jun 12  2017``."""
+    recent = timedelta(0) <= now - when < timedelta(days=182)
+    tail = f"{when:%H:%M}" if recent else f" {when.year}"
+    return f"{when:%b} {when.day:>2} {tail}"
+
+
+_UPTIME_UNITS = {"year": 365 * 1440, "week": 7 * 1440, "day": 1440, "hour": 60, "minute": 1}
+
+
+def uptime_minutes(text: str) -> int:
+    """Minutes in an IOS-style uptime ("12 weeks, 3 days, 4 hours, 10 minutes")."""
+    total = 0
+    for number, unit in re.findall(r"(\d{1,6})\s*(year|week|day|hour|minute)", text):
+        total += int(number) * _UPTIME_UNITS[unit]
+    return total

@@ -1,12 +1,16 @@
-"""IOS-XE 17 personas in bundle mode: Catalyst 9300 switch (``flash:``, stack members on
-``flash-N:``, the 17.x ``show boot``) and ISR 4331 router (``bootflash:``, ``show bootvar``
-and ``show boot`` print the same)."""
+"""IOS-XE 17 personas: Catalyst 9300 switch (``flash:``, stack members on ``flash-N:``, the
+17.x ``show boot``) and ISR 4331 router (``bootflash:``, ``show bootvar`` and ``show boot``
+print the same), each in bundle mode (a ``.bin`` booted) or install mode (``packages.conf``
+booted: show version says INSTALL, ``more flash:packages.conf`` lists the ``.pkg`` files, and
+``show install summary`` shows the release committed, or activated and not committed while
+the auto-abort timer runs)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from imagesweep.lab.commands import Ctx, Node, Reply, Token
+from imagesweep.lab.commands import Ctx, Handler, Node, Reply, Token
 from imagesweep.lab.fleet import Device
 from imagesweep.lab.personas.banners import CRYPTO, GPL
 from imagesweep.lab.personas.common import (
@@ -81,7 +85,47 @@ Last reload reason: Reload Command
 
 
 def _mode(d: Device) -> str:
-    return "INSTALL" if d.running_image.endswith("packages.conf") else "BUNDLE"
+    return "INSTALL" if d.install_mode else "BUNDLE"
+
+
+def _build(version: str) -> str:
+    """``17.09.04a.0.6``: show install summary's release, with a build number."""
+    number = int(hashlib.md5(f"imagesweep-lab/1:build:{version}".encode()).hexdigest()[:4], 16)
+    return f"{versions(version)[1]}.0.{number % 6000}"
+
+
+_INSTALL_HEADER = """\
+State (St): I - Inactive, U - Activated & Uncommitted,
+            C - Activated & Committed, D - Deactivated & Uncommitted
+--------------------------------------------------------------------------------
+Type  St   Filename/Version
+--------------------------------------------------------------------------------
+"""
+_RULE = "-" * 80
+
+
+def _install_summary(where: str) -> Handler:
+    def handler(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
+        d = ctx.device
+        rows = []
+        if d.committed_version and d.committed_version != d.version:
+            # activated after "install activate", reloaded into it, not committed yet
+            rows.append(f"IMG   C    {_build(d.committed_version)}")
+            rows.append(f"IMG   U    {_build(d.version)}")
+            timer = "active , time before rollback - 05:40:12"
+        else:
+            rows.append(f"IMG   C    {_build(d.version)}")
+            timer = "inactive"
+        members = " ".join(str(n) for n in range(1, d.members + 1))
+        location = where.format(members=members)
+        text = (
+            f"[ {location} ] Installed Package(s) Information:\n{_INSTALL_HEADER}"
+            + "\n".join(rows)
+            + f"\n\n{_RULE}\nAuto abort timer: {timer}\n{_RULE}\n\n"
+        )
+        return Reply.of(text)
+
+    return handler
 
 
 # --- Catalyst 9300 ---------------------------------------------------------------------------
@@ -332,12 +376,17 @@ def _grammar(storage: Storage, show: dict[str, Node]) -> Node:
     )
 
 
+def _install_node(where: str) -> Node:
+    return Node(children={"summary": Node(handler=_install_summary(where))})
+
+
 def switch_grammar(device: Device, storage: Storage) -> Node:
     boot = Node(handler=_switch_boot)
     return _grammar(
         storage,
         {
             "version": Node(handler=_switch_version),
+            "install": _install_node("Switch {members}"),
             "boot": boot,
             "bootvar": boot,
             "file": Node(
@@ -353,6 +402,7 @@ def router_grammar(device: Device, storage: Storage) -> Node:
         storage,
         {
             "version": Node(handler=_router_version),
+            "install": _install_node("R0"),
             "boot": boot,
             "bootvar": boot,
             "file": Node(

@@ -62,6 +62,10 @@ def main(debug: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not debug:
+        # paramiko logs every failed negotiation as ERROR with a traceback; the device's row
+        # already says what happened, in one line.
+        logging.getLogger("paramiko").setLevel(logging.CRITICAL)
 
 
 def default_run_dir() -> Path:

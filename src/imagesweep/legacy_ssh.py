@@ -39,7 +39,18 @@ _GROUP1_PRIME = int(
 )
 
 
-class KexGroup14SHA1(KexGroup14SHA256):  # type: ignore[misc]
+class _Named:
+    """Leaves the negotiated algorithm's name on the transport: paramiko drops its kex engine
+    once the exchange is done, and the report must name what was used."""
+
+    name: str
+
+    def __init__(self, transport: Any) -> None:
+        super().__init__(transport)  # type: ignore[call-arg]
+        transport.imagesweep_kex = self.name
+
+
+class KexGroup14SHA1(_Named, KexGroup14SHA256):  # type: ignore[misc]
     name = "diffie-hellman-group14-sha1"
     hash_algo = sha1
 
@@ -126,5 +137,5 @@ def register() -> None:
 def negotiated(conn: Any) -> str:
     """The key exchange and host key algorithms a session negotiated, in words."""
     transport = conn.remote_conn.get_transport()
-    kex = getattr(getattr(transport, "kex_engine", None), "name", "?")
+    kex = getattr(transport, "imagesweep_kex", "?")
     return f"key exchange {kex}, host key {transport.host_key_type}"

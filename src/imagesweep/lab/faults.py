@@ -44,6 +44,9 @@ Known faults:
 - ``prompt_change: "show boot"``  after this command the device's hostname (and prompt) change.
 - ``hostname_mismatch: true``  the device answers as ``ROGUE-<hostname>`` while the inventory
   the lab writes expects the fleet's hostname; a string is the name it answers instead.
+- ``legacy_crypto: true``  the device offers only SHA-1 key exchange (diffie-hellman-group1/14-
+  sha1) and an ``ssh-rsa`` host key, like IOS 12.4 on an ISR G1; not a failure, a persona
+  trait: an audit reaches it only with ``legacy_ssh: true`` for the host.
 - ``host_key_changed: true``  the device has its own SSH host key, not the lab's shared one
   (a known_hosts holding the shared key, as a previous sweep left it, sees a changed key).
 - ``digest_error: PATH``  ``verify`` of PATH fails with an I/O error after a few dots; a list
@@ -113,6 +116,7 @@ class Faults:
     prompt_change: tuple[str, ...] = ()
     hostname_mismatch: str = ""  # the hostname the device answers instead; _ROGUE: derived
     host_key_changed: bool = False
+    legacy_crypto: bool = False
     digest_error: tuple[str, ...] = ()  # canonical paths; ("*",) for all
 
     # --- hooks -----------------------------------------------------------------------------
@@ -125,6 +129,17 @@ class Faults:
 
     def own_host_key(self) -> bool:
         return self.host_key_changed
+
+    def ssh_algorithms(self) -> dict[str, list[str]]:
+        """asyncssh options restricting the server to what IOS 12.4 on an ISR G1 speaks:
+        SHA-1 Diffie-Hellman key exchange and ``ssh-rsa`` (SHA-1) host key signatures."""
+        if not self.legacy_crypto:
+            return {}
+        return {
+            "kex_algs": ["diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1"],
+            "encryption_algs": ["aes128-ctr", "aes128-cbc", "3des-cbc"],
+            "mac_algs": ["hmac-sha1"],
+        }
 
     def answered_hostname(self, hostname: str) -> str:
         if self.hostname_mismatch == _ROGUE:
@@ -290,6 +305,7 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "prompt_change": _commands,
     "hostname_mismatch": _hostname,
     "host_key_changed": _bool,
+    "legacy_crypto": _bool,
     "digest_error": _paths,
 }
 

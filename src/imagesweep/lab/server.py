@@ -220,6 +220,7 @@ class Lab:
         self._banner_servers: list[asyncio.base_events.Server] = []
         self._connections: set[asyncssh.SSHServerConnection] = set()
         self._host_key: asyncssh.SSHKey | None = None
+        self._legacy_key: asyncssh.SSHKeyPair | None = None
         self.logins = LoginLog()
 
     @property
@@ -308,6 +309,17 @@ class Lab:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text("".join(lines), encoding="utf-8")
 
+    def _rsa_key(self) -> asyncssh.SSHKeyPair:
+        """The legacy devices' RSA host key, offered for ``ssh-rsa`` (SHA-1) signatures only,
+        as IOS 12.4 does; one per lab, made when first needed."""
+        if self._legacy_key is None:
+            key = asyncssh.generate_private_key("ssh-rsa", key_size=2048)
+            (pair,) = asyncssh.load_keypairs([key])
+            pair.host_key_algorithms = (b"ssh-rsa",)
+            pair.sig_algorithms = (b"ssh-rsa",)
+            self._legacy_key = pair
+        return self._legacy_key
+
     async def _open(self) -> None:
         # One host key for the whole lab: generating keys per device would dominate start-up
         host_key = asyncssh.generate_private_key("ssh-ed25519")
@@ -326,9 +338,12 @@ class Lab:
                 self._banner_servers.append(server)
                 self._endpoints[device.name] = (ADDRESS, server.sockets[0].getsockname()[1])
                 continue
-            keys = [host_key]
+            keys: list[asyncssh.SSHKey | asyncssh.SSHKeyPair] = [host_key]
             if device.faults.own_host_key():
                 keys = [asyncssh.generate_private_key("ssh-ed25519")]
+            algorithms = device.faults.ssh_algorithms()
+            if algorithms:
+                keys = [self._rsa_key()]
             answered = device.faults.answered_hostname(device.hostname)
             served = replace(device, hostname=answered) if answered != device.hostname else device
             storage = Storage(served)
@@ -342,6 +357,7 @@ class Lab:
                 line_editor=False,
                 encoding=None,  # bytes: sessions decode input and may send invalid UTF-8
                 allow_scp=False,
+                **algorithms,
             )
             self._acceptors.append(acceptor)
             self._endpoints[device.name] = (ADDRESS, acceptor.sockets[0].getsockname()[1])

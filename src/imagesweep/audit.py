@@ -21,15 +21,17 @@ from nornir.core.task import AggregatedResult, MultiResult, Task
 from imagesweep import catalogue as catalogue_mod
 from imagesweep import inventory
 from imagesweep.catalogue import Catalogue
-from imagesweep.collect import CollectSettings, LoginGate, collect_task, describe
+from imagesweep.collect import collect_task
 from imagesweep.errors import ConfigError
 from imagesweep.inventory import Credentials
 from imagesweep.journal import Journal
+from imagesweep.login import LoginGate, describe
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
 from imagesweep.report import write_atomic, write_raw, write_reports
 from imagesweep.rules import Context, Policy, analyze
 from imagesweep.rules.completeness import AUDIT_INCOMPLETE
 from imagesweep.rules.images import hash_status, verdicts
+from imagesweep.settings import CollectSettings
 from imagesweep.state import build_state
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,6 @@ from rich.table import Table
 
 from imagesweep import __version__
 from imagesweep.audit import AuditOptions, SweepOutcome, resume_options, run_audit
-from imagesweep.collect import CollectSettings
 from imagesweep.errors import ImagesweepError
 from imagesweep.hunt.cli import hunt, syslog_sample
 from imagesweep.hunt.generate import write as write_syslog
@@ -30,6 +29,7 @@ from imagesweep.inventory import Credentials
 from imagesweep.records import SEVERITIES, DeviceResult
 from imagesweep.rules import Policy
 from imagesweep.sanitize import terminal
+from imagesweep.settings import CollectSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True, highlight=False)

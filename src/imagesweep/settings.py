@@ -1,0 +1,25 @@
+"""The collector's knobs, one frozen record shared by the CLI, the audit and the login."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CollectSettings:
+    command_timeout: float = 120.0
+    digest_timeout: float = 900.0  # real devices digest 1-2 GB images in minutes
+    connect_timeout: float = 20.0
+    device_timeout: float = 3600.0  # the whole plan on one device
+    # Retries of refused/timed-out TCP connects and of SSH handshakes the device ended
+    # before authentication; never of a failed login.
+    connect_retries: int = 2
+    known_hosts: Path | None = None  # imagesweep's own known_hosts (trust on first use)
+    strict_host_keys: bool = False  # refuse keys not already in known_hosts
+    max_concurrent_logins: int = 50
+    logins_per_second: float = 25.0
+    max_output_chars: int = 16 * 1024 * 1024
+    # File base name -> digest algorithms the catalogue needs beyond the platform default.
+    algorithms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from imagesweep.errors import ParseError
 from imagesweep.parse import StepParser
 from imagesweep.parse.paths import canonical
+from imagesweep.parse.text import body, keyword
 from imagesweep.parse.textfsm_run import ntc, own
 from imagesweep.records import (
     BootInfo,
@@ -55,17 +56,7 @@ def nxos_path(raw: str, default_fs: str = DEFAULT_FS) -> str:
 
 
 def _body(text: str) -> list[str]:
-    """Output lines without a pasted ``prompt# command`` echo and trailing bare prompt."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if lines and _ECHO.match(lines[0].strip()):
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if lines and _ECHO.match(lines[-1].strip()) and lines[-1].strip().endswith("#"):
-        lines.pop()
-    return lines
+    return body(text, echo=_ECHO, prompt_ends="#")
 
 
 _VERSION_EVIDENCE = re.compile(
@@ -226,12 +217,6 @@ def parse_digest(text: str, target: str = "") -> DigestResult:
     )
 
 
-def _kw(word: str, least: int) -> str:
-    """Regex for a keyword typed with at least ``least`` letters: sh, sho, show."""
-    tail = "".join(f"(?:{c}" for c in word[least:]) + ")?" * (len(word) - least)
-    return re.escape(word[:least]) + tail
-
-
 STEPS: Mapping[str, StepParser] = {
     "version": parse_version,
     "boot": parse_boot,
@@ -239,10 +224,10 @@ STEPS: Mapping[str, StepParser] = {
     "digest": parse_digest,
 }
 
-_SHOW = _kw("show", 2)
+_SHOW = keyword("show", 2)
 COMMANDS: tuple[tuple[str, str], ...] = (
-    (rf"{_SHOW} {_kw('version', 3)}(?: \|.*)?", "version"),
-    (rf"{_SHOW} {_kw('boot', 2)}(?: \|.*)?", "boot"),
+    (rf"{_SHOW} {keyword('version', 3)}(?: \|.*)?", "version"),
+    (rf"{_SHOW} {keyword('boot', 2)}(?: \|.*)?", "boot"),
     (r"dir(?: \S+)?", "listing"),
-    (rf"{_SHOW} {_kw('file', 3)} \S+ (?:md5sum|md5|sha256sum|sha512sum)", "digest"),
+    (rf"{_SHOW} {keyword('file', 3)} \S+ (?:md5sum|md5|sha256sum|sha512sum)", "digest"),
 )

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from imagesweep.errors import ParseError
 from imagesweep.parse import StepParser
 from imagesweep.parse.paths import canonical
+from imagesweep.parse.text import body, keyword
 from imagesweep.parse.textfsm_run import own
 from imagesweep.records import (
     BootInfo,
@@ -42,17 +43,7 @@ _INTERIM = re.compile(r"^\d+\.\d+\.\d+\.\d+I$")
 
 
 def _body(text: str) -> list[str]:
-    """Output lines without a pasted ``prompt#command`` echo and trailing bare prompt."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if lines and _ECHO.match(lines[0].strip()):
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if lines and _ECHO.match(lines[-1].strip()) and lines[-1].strip().endswith("#"):
-        lines.pop()
-    return lines
+    return body(text, echo=_ECHO, prompt_ends="#")
 
 
 def parse_version(text: str, target: str = "") -> VersionInfo:
@@ -183,12 +174,6 @@ def parse_digest(text: str, target: str = "") -> DigestResult:
     )
 
 
-def _kw(word: str, least: int) -> str:
-    """Regex for a keyword typed with at least ``least`` letters: sh, sho, show."""
-    tail = "".join(f"(?:{c}" for c in word[least:]) + ")?" * (len(word) - least)
-    return re.escape(word[:least]) + tail
-
-
 STEPS: Mapping[str, StepParser] = {
     "version": parse_version,
     "running": parse_running,
@@ -197,12 +182,12 @@ STEPS: Mapping[str, StepParser] = {
     "digest": parse_digest,
 }
 
-_SHOW = _kw("show", 2)
-_INSTALL = rf"(?:{_kw('admin', 3)} )?{_SHOW} {_kw('install', 4)}"
+_SHOW = keyword("show", 2)
+_INSTALL = rf"(?:{keyword('admin', 3)} )?{_SHOW} {keyword('install', 4)}"
 COMMANDS: tuple[tuple[str, str], ...] = (
-    (rf"{_SHOW} {_kw('version', 3)}(?: {_kw('brief', 2)})?(?: \|.*)?", "version"),
-    (rf"{_INSTALL} {_kw('active', 3)}(?: {_kw('summary', 3)})?", "running"),
-    (rf"{_INSTALL} {_kw('committed', 3)}(?: {_kw('summary', 3)})?", "boot"),
+    (rf"{_SHOW} {keyword('version', 3)}(?: {keyword('brief', 2)})?(?: \|.*)?", "version"),
+    (rf"{_INSTALL} {keyword('active', 3)}(?: {keyword('summary', 3)})?", "running"),
+    (rf"{_INSTALL} {keyword('committed', 3)}(?: {keyword('summary', 3)})?", "boot"),
     (r"dir(?: \S+)?", "listing"),
-    (rf"{_SHOW} md5 {_kw('file', 3)} \S+", "digest"),
+    (rf"{_SHOW} md5 {keyword('file', 3)} \S+", "digest"),
 )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from imagesweep.errors import ParseError
 from imagesweep.parse import StepParser
+from imagesweep.parse.text import body, keyword
 from imagesweep.parse.textfsm_run import own
 from imagesweep.records import (
     BootInfo,
@@ -47,23 +48,7 @@ _RELEASE_PACKAGES = ("JUNOS Software Release", "JUNOS Base OS boot", "JUNOS EX S
 
 
 def _body(text: str) -> list[str]:
-    """Output lines without a pasted prompt/echo line, ``{master:0}`` banners at the ends,
-    and a trailing bare prompt."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-    def edge(line: str) -> bool:
-        stripped = line.strip()
-        return not stripped or bool(_BANNER.match(stripped))
-
-    while lines and edge(lines[0]):
-        lines.pop(0)
-    if lines and _ECHO.match(lines[0].strip()):
-        lines.pop(0)
-    while lines and edge(lines[-1]):
-        lines.pop()
-    if lines and _ECHO.match(lines[-1].strip()) and lines[-1].strip()[-1] in ">%#":
-        lines.pop()
-    return lines
+    return body(text, echo=_ECHO, prompt_ends=">%#", edge=_BANNER)
 
 
 def release(text: str) -> str:
@@ -283,12 +268,6 @@ def parse_digest(text: str, target: str = "") -> DigestResult:
     )
 
 
-def _kw(word: str, least: int) -> str:
-    """Regex for a keyword typed with at least ``least`` letters: sh, sho, show."""
-    tail = "".join(f"(?:{c}" for c in word[least:]) + ")?" * (len(word) - least)
-    return re.escape(word[:least]) + tail
-
-
 STEPS: Mapping[str, StepParser] = {
     "version": parse_version,
     "boot": parse_boot,
@@ -296,16 +275,16 @@ STEPS: Mapping[str, StepParser] = {
     "digest": parse_digest,
 }
 
-_SHOW = _kw("show", 2)
+_SHOW = keyword("show", 2)
 _PIPE = r"(?: \|.*)?"
 COMMANDS: tuple[tuple[str, str], ...] = (
-    (rf"{_SHOW} {_kw('version', 3)}(?: \S+)*?{_PIPE}", "version"),
+    (rf"{_SHOW} {keyword('version', 3)}(?: \S+)*?{_PIPE}", "version"),
     (
-        rf"{_SHOW} {_kw('system', 3)} {_kw('snapshot', 4)}(?: {_kw('media', 2)} \S+)?"
-        rf"(?: {_kw('all-members', 3)}| {_kw('local', 3)}| member \d+)?{_PIPE}",
+        rf"{_SHOW} {keyword('system', 3)} {keyword('snapshot', 4)}(?: {keyword('media', 2)} \S+)?"
+        rf"(?: {keyword('all-members', 3)}| {keyword('local', 3)}| member \d+)?{_PIPE}",
         "boot",
     ),
-    (rf"{_kw('file', 3)} {_kw('list', 2)} \S+ {_kw('detail', 3)}{_PIPE}", "listing"),
-    (rf"{_kw('file', 3)} {_kw('checksum', 3)} (?:md5|sha-256|sha256|sha1) \S+", "digest"),
+    (rf"{keyword('file', 3)} {keyword('list', 2)} \S+ {keyword('detail', 3)}{_PIPE}", "listing"),
+    (rf"{keyword('file', 3)} {keyword('checksum', 3)} (?:md5|sha-256|sha256|sha1) \S+", "digest"),
     (r"(?:md5|sha256) \S+", "digest"),  # the FreeBSD shell's tools print the same line
 )

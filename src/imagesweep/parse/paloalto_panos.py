@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from imagesweep.errors import ParseError
 from imagesweep.parse import StepParser
+from imagesweep.parse.text import body, keyword
 from imagesweep.parse.textfsm_run import own
 from imagesweep.records import StorageFile, StorageListing, VersionInfo
 
@@ -33,17 +34,7 @@ _HOLDS = ("downloaded", "current", "uploaded")
 
 
 def _body(text: str) -> list[str]:
-    """Output lines without a pasted ``user@host> command`` echo and trailing bare prompt."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if lines and _ECHO.match(lines[0].strip()):
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if lines and _ECHO.match(lines[-1].strip()) and lines[-1].strip()[-1] in ">#":
-        lines.pop()
-    return lines
+    return body(text, echo=_ECHO, prompt_ends=">#")
 
 
 def running_path(version: str) -> str:
@@ -154,22 +145,16 @@ def parse_software(text: str, target: str = "") -> StorageListing:
     return StorageListing(filesystem=FILESYSTEM, files=files)
 
 
-def _kw(word: str, least: int) -> str:
-    """Regex for a keyword typed with at least ``least`` letters: sh, sho, show."""
-    tail = "".join(f"(?:{c}" for c in word[least:]) + ")?" * (len(word) - least)
-    return re.escape(word[:least]) + tail
-
-
 STEPS: Mapping[str, StepParser] = {
     "version": parse_version,
     "software": parse_software,
 }
 
 COMMANDS: tuple[tuple[str, str], ...] = (
-    (rf"{_kw('show', 2)} {_kw('system', 3)} {_kw('info', 2)}(?: \|.*)?", "version"),
+    (rf"{keyword('show', 2)} {keyword('system', 3)} {keyword('info', 2)}(?: \|.*)?", "version"),
     (
-        rf"{_kw('request', 3)} {_kw('system', 3)} {_kw('software', 3)}"
-        rf" (?:{_kw('info', 2)}|{_kw('check', 2)})(?: \|.*)?",
+        rf"{keyword('request', 3)} {keyword('system', 3)} {keyword('software', 3)}"
+        rf" (?:{keyword('info', 2)}|{keyword('check', 2)})(?: \|.*)?",
         "software",
     ),
 )

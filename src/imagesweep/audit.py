@@ -24,6 +24,7 @@ from imagesweep.catalogue import Catalogue
 from imagesweep.collect import collect_task
 from imagesweep.errors import ConfigError
 from imagesweep.inventory import Credentials
+from imagesweep.journal import NAME as JOURNAL
 from imagesweep.journal import Journal
 from imagesweep.login import LoginGate, describe
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
@@ -154,6 +155,11 @@ def run_audit(
     started = time.monotonic()
     run_dir = options.out
     _check_writable(run_dir)
+    if not options.resume and (run_dir / JOURNAL).exists():
+        raise ConfigError(
+            f"{run_dir}: already holds a sweep; continue it with --resume {run_dir}, "
+            "or choose another --out"
+        )
     nr = inventory.load(
         options.inventory,
         workers=options.workers,

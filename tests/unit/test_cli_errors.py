@@ -111,3 +111,14 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     proc = imagesweep("audit", "--workers", "0", "--inventory", str(tmp_path))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+def test_a_run_directory_is_not_reused_silently(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "journal.jsonl").write_text("", encoding="utf-8")
+    proc = imagesweep(
+        "audit", "--inventory", str(inventory(tmp_path, HOST)), "--out", str(run), "--quiet"
+    )
+    assert proc.returncode == 2
+    assert "already holds a sweep; continue it with --resume" in proc.stderr

@@ -34,7 +34,9 @@ def serve(devices: int, faulty: float, inventory: str, ready: mp.Event, stop: mp
         stop.wait()
 
 
-def audit_once(inventory: Path, workers: int, out: Path) -> tuple[float, float, int]:
+def audit_once(
+    inventory: Path, workers: int, out: Path, limits: list[str]
+) -> tuple[float, float, int]:
     """(wall seconds, peak RSS MiB, exit status) of one `imagesweep audit` process."""
     command = [
         sys.executable,
@@ -52,6 +54,7 @@ def audit_once(inventory: Path, workers: int, out: Path) -> tuple[float, float, 
         str(out.parent / f"known_hosts-{out.name}"),
         "--connect-timeout",
         "10",
+        *limits,
     ]
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -71,6 +74,13 @@ def main() -> None:
     parser.add_argument("--baseline-workers", type=int, default=20)
     parser.add_argument("--faulty", type=float, default=0.0, help="share of faulty devices")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--login-rate",
+        type=float,
+        default=25.0,
+        help="imagesweep's --login-rate (its default, 25/s, bounds a 200-device sweep at 8 s)",
+    )
+    parser.add_argument("--max-logins", type=int, default=50)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="imagesweep-bench-") as tmp:
@@ -92,7 +102,13 @@ def main() -> None:
             for n in range(args.rounds):
                 for workers in (args.workers, args.baseline_workers):
                     out = root / f"run-{workers}-{n}"
-                    wall, rss, status = audit_once(inventory, workers, out)
+                    limits = [
+                        "--login-rate",
+                        str(args.login_rate),
+                        "--max-logins",
+                        str(args.max_logins),
+                    ]
+                    wall, rss, status = audit_once(inventory, workers, out, limits)
                     figures[workers].append((wall, rss))
                     print(
                         f"round {n + 1}: workers={workers:<4} wall {wall:6.2f} s  "

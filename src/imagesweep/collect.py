@@ -25,7 +25,7 @@ from typing import Any
 
 from nornir.core.task import Result, Task
 
-from imagesweep import legacy_ssh
+from imagesweep import ssh_client
 from imagesweep.channel import ChannelError, enable, exchange, without_echo
 from imagesweep.login import (
     LoginGate,
@@ -34,7 +34,6 @@ from imagesweep.login import (
     hard_close,
     netmiko_extras,
     open_session,
-    remember_host_key,
     route,
     seconds,
 )
@@ -304,10 +303,10 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
         return Result(host=host, result=capture)
 
     extras = netmiko_extras(task, settings)
-    plugin = "netmiko"
-    if host.get("legacy_ssh"):  # opt-in: SHA-1 key exchange and ssh-rsa host keys
-        legacy_ssh.register()
-        plugin = legacy_ssh.PLUGIN
+    ssh_client.register()
+    # Opt-in per host or group: SHA-1 key exchange and ssh-rsa host keys.
+    legacy = bool(host.get("legacy_ssh"))
+    plugin = ssh_client.LEGACY_PLUGIN if legacy else ssh_client.PLUGIN
     try:
         where = route(
             task.nornir.config.ssh.config_file,
@@ -324,9 +323,8 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
         return done([], error, step)
     healthy = False
     try:
-        if plugin == legacy_ssh.PLUGIN:
-            notes.append(LEGACY_SSH_NOTE + legacy_ssh.negotiated(conn))
-        remember_host_key(conn, settings, hostname, port)
+        if legacy:
+            notes.append(LEGACY_SSH_NOTE + ssh_client.negotiated(conn))
         if expected and not same_host(expected, prompt_hostname(str(conn.base_prompt))):
             return done(
                 [],

@@ -4,9 +4,8 @@ The routers SYNful Knock targeted (ISR G1 on IOS 12.4/15.x) offer only
 ``diffie-hellman-group1-sha1`` / ``diffie-hellman-group14-sha1`` key exchange and ``ssh-rsa``
 (SHA-1) host key signatures. paramiko 5 removed both. This module puts them back for the hosts
 that ask, and only for them: a Transport subclass carries the extra algorithms (the class
-attributes of ``paramiko.Transport`` itself are left alone), reached through a Nornir
-connection plugin ``netmiko_legacy`` that builds the same Netmiko driver class with an
-SSHClient using that transport. The algorithms actually negotiated are reported per device.
+attributes of ``paramiko.Transport`` itself are left alone); :mod:`imagesweep.ssh_client`
+uses it for hosts that opt in. The algorithms actually negotiated are reported per device.
 
 The key exchange is paramiko's own Diffie-Hellman code with SHA-1 as the exchange hash and,
 for group 1, the 1024-bit MODP prime of RFC 2409 section 6.2: no new cryptography here.
@@ -14,16 +13,11 @@ for group 1, the 1024-bit MODP prime of RFC 2409 section 6.2: no new cryptograph
 
 from __future__ import annotations
 
-import functools
 from hashlib import sha1
 from typing import Any
 
 import paramiko
 from cryptography.hazmat.primitives import hashes
-from netmiko.ssh_dispatcher import CLASS_MAPPER
-from nornir.core.configuration import Config
-from nornir.core.plugins.connections import ConnectionPluginRegister
-from nornir_netmiko.connections.netmiko import Netmiko
 from paramiko.kex_group14 import KexGroup14SHA256
 
 PLUGIN = "netmiko_legacy"
@@ -75,67 +69,3 @@ class LegacyTransport(paramiko.Transport):  # type: ignore[misc]
     }
     _preferred_keys = (*paramiko.Transport._preferred_keys, *WEAK_HOST_KEYS)
     _key_info = {**paramiko.Transport._key_info, "ssh-rsa": LegacyRSAKey}  # noqa: RUF012
-
-
-class LegacySSHClient(paramiko.SSHClient):  # type: ignore[misc]
-    def connect(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("transport_factory", LegacyTransport)
-        super().connect(*args, **kwargs)
-
-
-@functools.cache
-def driver(device_type: str) -> type[Any]:
-    """Netmiko's driver class for ``device_type``, building its SSH client with the legacy
-    transport."""
-    base = CLASS_MAPPER[device_type]
-
-    def _get_ssh_client_instance(self: Any) -> paramiko.SSHClient:
-        return LegacySSHClient()
-
-    return type(
-        f"Legacy{base.__name__}",
-        (base,),
-        {
-            "_get_ssh_client_instance": _get_ssh_client_instance,
-        },
-    )
-
-
-class LegacyNetmiko(Netmiko):  # type: ignore[misc]
-    """nornir-netmiko's plugin, with the legacy driver class."""
-
-    def open(
-        self,
-        hostname: str | None,
-        username: str | None,
-        password: str | None,
-        port: int | None,
-        platform: str | None,
-        extras: dict[str, Any] | None = None,
-        configuration: Config | None = None,
-    ) -> None:
-        if not platform or platform not in CLASS_MAPPER:
-            raise ValueError(f"unsupported platform for legacy SSH: {platform!r}")
-        parameters: dict[str, Any] = {
-            "host": hostname,
-            "username": username,
-            "password": password,
-            "port": port,
-            "device_type": platform,
-        }
-        if configuration is not None:
-            parameters["ssh_config_file"] = configuration.ssh.config_file
-        parameters.update(extras or {})
-        self.connection = driver(platform)(**parameters)
-
-
-def register() -> None:
-    if PLUGIN not in ConnectionPluginRegister.available:
-        ConnectionPluginRegister.register(PLUGIN, LegacyNetmiko)
-
-
-def negotiated(conn: Any) -> str:
-    """The key exchange and host key algorithms a session negotiated, in words."""
-    transport = conn.remote_conn.get_transport()
-    kex = getattr(transport, "imagesweep_kex", "?")
-    return f"key exchange {kex}, host key {transport.host_key_type}"

@@ -338,30 +338,6 @@ def _ssh_reason(text: str) -> str:
     return detail
 
 
-def remember_host_key(conn: Any, settings: CollectSettings, hostname: str, port: int) -> None:
-    """Trust on first use: store a key we had not seen. Never overwrite one we had."""
-    if not settings.known_hosts or settings.strict_host_keys:
-        return
-    try:
-        key = conn.remote_conn.get_transport().get_remote_server_key()
-    except Exception as exc:
-        log.debug("%s: no host key to remember: %s", hostname, exc)
-        return
-    name = hostname if port == 22 else f"[{hostname}]:{port}"
-    with _KNOWN_HOSTS_LOCK:
-        keys = paramiko.HostKeys()
-        if settings.known_hosts.is_file():
-            keys.load(str(settings.known_hosts))
-        if keys.lookup(name):
-            return
-        settings.known_hosts.parent.mkdir(parents=True, exist_ok=True)
-        with settings.known_hosts.open("a", encoding="utf-8") as handle:
-            handle.write(f"{name} {key.get_name()} {key.get_base64()}\n")
-
-
-_KNOWN_HOSTS_LOCK = threading.Lock()
-
-
 def hard_close(conn: Any) -> None:
     """End a session whose channel is out of sync without Netmiko's polite exit, which
     would wait for a prompt that is not coming."""

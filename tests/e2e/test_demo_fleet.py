@@ -131,3 +131,11 @@ def test_no_csv_cell_can_start_a_formula(sweep: Sweep) -> None:
         for row in sweep.rows(name):
             for column, cell in row.items():
                 assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, column)
+
+
+def test_host_keys_are_trusted_once_each(sweep: Sweep) -> None:
+    # Every device that completed the SSH handshake (all but the unreachable one) is
+    # remembered exactly once, however many sessions ran at the same time.
+    known = (sweep.run_dir.parent / f"{sweep.run_dir.name}.known_hosts").read_text(encoding="utf-8")
+    names = [line.split()[0] for line in known.splitlines() if line.strip()]
+    assert len(names) == len(set(names)) == len(EXPECTED) - 1

@@ -1,0 +1,176 @@
+"""The SSH client under Netmiko: host-key trust and (opt-in) legacy algorithms.
+
+Netmiko builds a ``paramiko.SSHClient``, loads ``alt_key_file`` into it and, unless strict,
+sets ``AutoAddPolicy``, which rewrites the whole known_hosts file from each client's copy
+whenever it meets a new host. With a hundred sessions at once that is a race that loses
+keys, and quadratic work. Here the Netmiko driver class is the same, but its client:
+
+- takes the known keys from one in-memory store per known_hosts file (read once per
+  process), so paramiko still refuses a changed key during the handshake, before any
+  credential is sent (``BadHostKeyException``);
+- trusts a new key on first use by appending one line under a lock (never rewriting), or,
+  when strict, refuses it;
+- with ``legacy``, negotiates with :class:`imagesweep.legacy_ssh.LegacyTransport`.
+
+Reached through Nornir connection plugins ``imagesweep_netmiko`` and
+``imagesweep_netmiko_legacy``, which otherwise behave as nornir-netmiko's.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from pathlib import Path
+from typing import Any
+
+import paramiko
+from netmiko.ssh_dispatcher import CLASS_MAPPER
+from nornir.core.configuration import Config
+from nornir.core.plugins.connections import ConnectionPluginRegister
+from nornir_netmiko.connections.netmiko import Netmiko
+
+from imagesweep.legacy_ssh import LegacyTransport
+
+PLUGIN = "imagesweep_netmiko"
+LEGACY_PLUGIN = "imagesweep_netmiko_legacy"
+
+
+class KnownHosts:
+    """One known_hosts file shared by every session of the process."""
+
+    _stores: dict[str, KnownHosts] = {}  # noqa: RUF012 - the process-wide registry
+    _registry_lock = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.keys = paramiko.HostKeys()
+        if path.is_file():
+            self.keys.load(str(path))
+        self.lock = threading.Lock()
+
+    @classmethod
+    def of(cls, path: str | Path) -> KnownHosts:
+        key = str(Path(path).expanduser().resolve())
+        with cls._registry_lock:
+            if key not in cls._stores:
+                cls._stores[key] = cls(Path(key))
+            return cls._stores[key]
+
+    def copy_into(self, keys: paramiko.HostKeys) -> None:
+        with self.lock:
+            for name, entries in self.keys.items():
+                for kind, key in entries.items():
+                    keys.add(name, kind, key)
+
+    def trust(self, name: str, key: paramiko.PKey) -> None:
+        """Remember a first-seen key: one appended line, never a rewrite."""
+        with self.lock:
+            if self.keys.lookup(name):
+                return
+            self.keys.add(name, key.get_name(), key)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(f"{name} {key.get_name()} {key.get_base64()}\n")
+
+
+class _TrustOnFirstUse(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]
+    def __init__(self, store: KnownHosts | None) -> None:
+        self.store = store
+
+    def missing_host_key(self, client: Any, hostname: str, key: paramiko.PKey) -> None:
+        client.get_host_keys().add(hostname, key.get_name(), key)
+        if self.store is not None:
+            self.store.trust(hostname, key)
+
+
+class AuditSSHClient(paramiko.SSHClient):  # type: ignore[misc]
+    legacy = False
+
+    def __init__(self, store: KnownHosts | None = None) -> None:
+        super().__init__()
+        self._store = store
+        if store is not None:
+            store.copy_into(self.get_host_keys())
+
+    def load_host_keys(self, filename: str) -> None:
+        # Netmiko asks for its alt_key_file: that is the shared store, copied in already.
+        # paramiko's own loading would make it save the whole file back on a new host.
+        if self._store is None:
+            self._store = KnownHosts.of(filename)
+            self._store.copy_into(self.get_host_keys())
+
+    def set_missing_host_key_policy(self, policy: Any) -> None:
+        strict = isinstance(policy, paramiko.RejectPolicy) or policy is paramiko.RejectPolicy
+        super().set_missing_host_key_policy(
+            paramiko.RejectPolicy() if strict else _TrustOnFirstUse(self._store)
+        )
+
+    def connect(self, *args: Any, **kwargs: Any) -> None:
+        if self.legacy:
+            kwargs.setdefault("transport_factory", LegacyTransport)
+        super().connect(*args, **kwargs)
+
+
+class _LegacyClient(AuditSSHClient):
+    legacy = True
+
+
+@functools.cache
+def driver(device_type: str, legacy: bool) -> type[Any]:
+    """Netmiko's driver class for ``device_type``, building its SSH client here."""
+    base = CLASS_MAPPER[device_type]
+    client = _LegacyClient if legacy else AuditSSHClient
+
+    def _get_ssh_client_instance(self: Any) -> paramiko.SSHClient:
+        # Netmiko only loads alt_key_file when it exists; the store must exist before the
+        # first key of a first sweep is trusted.
+        wanted = getattr(self, "alt_host_keys", False) and getattr(self, "alt_key_file", "")
+        return client(KnownHosts.of(self.alt_key_file) if wanted else None)
+
+    name = f"{'Legacy' if legacy else 'Audit'}{base.__name__}"
+    return type(name, (base,), {"_get_ssh_client_instance": _get_ssh_client_instance})
+
+
+class _Plugin(Netmiko):  # type: ignore[misc]
+    """nornir-netmiko's plugin with the driver classes above."""
+
+    legacy = False
+
+    def open(
+        self,
+        hostname: str | None,
+        username: str | None,
+        password: str | None,
+        port: int | None,
+        platform: str | None,
+        extras: dict[str, Any] | None = None,
+        configuration: Config | None = None,
+    ) -> None:
+        if not platform or platform not in CLASS_MAPPER:
+            raise ValueError(f"unsupported platform: {platform!r}")
+        parameters: dict[str, Any] = {
+            "host": hostname,
+            "username": username,
+            "password": password,
+            "port": port,
+            "device_type": platform,
+        }
+        parameters.update(extras or {})
+        self.connection = driver(platform, self.legacy)(**parameters)
+
+
+class _LegacyPlugin(_Plugin):
+    legacy = True
+
+
+def register() -> None:
+    for name, plugin in ((PLUGIN, _Plugin), (LEGACY_PLUGIN, _LegacyPlugin)):
+        if name not in ConnectionPluginRegister.available:
+            ConnectionPluginRegister.register(name, plugin)
+
+
+def negotiated(conn: Any) -> str:
+    """The key exchange and host key algorithms a session negotiated, in words."""
+    transport = conn.remote_conn.get_transport()
+    kex = getattr(transport, "imagesweep_kex", "?")
+    return f"key exchange {kex}, host key {transport.host_key_type}"

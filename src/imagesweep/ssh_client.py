@@ -56,11 +56,12 @@ class KnownHosts:
                 cls._stores[key] = cls(Path(key))
             return cls._stores[key]
 
-    def copy_into(self, keys: paramiko.HostKeys) -> None:
+    def copy_into(self, keys: paramiko.HostKeys, name: str) -> None:
+        """The known keys of host ``name`` (``host`` or ``[host]:port``) into ``keys``."""
         with self.lock:
-            for name, entries in self.keys.items():
-                for kind, key in entries.items():
-                    keys.add(name, kind, key)
+            entries = self.keys.lookup(name)
+            for kind, key in (entries or {}).items():
+                keys.add(name, kind, key)
 
     def trust(self, name: str, key: paramiko.PKey) -> None:
         """Remember a first-seen key: one appended line, never a rewrite."""
@@ -89,15 +90,12 @@ class AuditSSHClient(paramiko.SSHClient):  # type: ignore[misc]
     def __init__(self, store: KnownHosts | None = None) -> None:
         super().__init__()
         self._store = store
-        if store is not None:
-            store.copy_into(self.get_host_keys())
 
     def load_host_keys(self, filename: str) -> None:
-        # Netmiko asks for its alt_key_file: that is the shared store, copied in already.
+        # Netmiko asks for its alt_key_file: that is the shared store, consulted in connect.
         # paramiko's own loading would make it save the whole file back on a new host.
         if self._store is None:
             self._store = KnownHosts.of(filename)
-            self._store.copy_into(self.get_host_keys())
 
     def set_missing_host_key_policy(self, policy: Any) -> None:
         strict = isinstance(policy, paramiko.RejectPolicy) or policy is paramiko.RejectPolicy
@@ -105,10 +103,14 @@ class AuditSSHClient(paramiko.SSHClient):  # type: ignore[misc]
             paramiko.RejectPolicy() if strict else _TrustOnFirstUse(self._store)
         )
 
-    def connect(self, *args: Any, **kwargs: Any) -> None:
+    def connect(self, hostname: str, port: int = 22, *args: Any, **kwargs: Any) -> None:
+        if self._store is not None:
+            # Only this host's entry: paramiko checks the key under this name.
+            name = hostname if port == 22 else f"[{hostname}]:{port}"
+            self._store.copy_into(self.get_host_keys(), name)
         if self.legacy:
             kwargs.setdefault("transport_factory", LegacyTransport)
-        super().connect(*args, **kwargs)
+        super().connect(hostname, port, *args, **kwargs)
 
 
 class _LegacyClient(AuditSSHClient):

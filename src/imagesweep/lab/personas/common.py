@@ -348,3 +348,22 @@ def uptime_minutes(text: str) -> int:
     for number, unit in re.findall(r"(\d{1,6})\s*(year|week|day|hour|minute)", text):
         total += int(number) * _UPTIME_UNITS[unit]
     return total
+
+
+def cisco_grammar(show: dict[str, Node], listing: DirStyle) -> Node:
+    """The exec command tree IOS and IOS-XE share around their own ``show`` commands."""
+    return Node(
+        children={
+            **exec_nodes(),
+            "show": Node(
+                children={
+                    **show,
+                    "privilege": show_privilege_node(),
+                    "vrf": Node(handler=_noop),
+                }
+            ),
+            "dir": dir_node(listing),
+            "verify": verify_node(),
+            "more": more_node(),
+        }
+    )

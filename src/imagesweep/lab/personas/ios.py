@@ -12,13 +12,10 @@ from imagesweep.lab.personas.banners import CRYPTO
 from imagesweep.lab.personas.common import (
     DirStyle,
     PseudoFs,
+    cisco_grammar,
     confreg_text,
     dir_node,
-    exec_nodes,
     file_systems_node,
-    more_node,
-    show_privilege_node,
-    verify_node,
 )
 from imagesweep.lab.storage import Storage
 
@@ -169,19 +166,9 @@ def router_grammar(device: Device, storage: Storage) -> Node:
         "bootvar": Node(handler=_bootvar),
         "bootflash:": _no_device("bootflash:"),  # why "show boot" is ambiguous on ISR G2
         "file": Node(children={"systems": file_systems_node(_ROUTER_FS_BEFORE, _ROUTER_FS_AFTER)}),
-        "privilege": show_privilege_node(),
-        "vrf": Node(handler=lambda ctx, args: Reply()),
         **{name: flash for name in storage.names()},
     }
-    return Node(
-        children={
-            **exec_nodes(),
-            "show": Node(children=show),
-            "dir": dir_node(ROUTER_DIR),
-            "verify": verify_node(),
-            "more": more_node(),
-        }
-    )
+    return cisco_grammar(show, ROUTER_DIR)
 
 
 # --- switch ----------------------------------------------------------------------------------
@@ -326,18 +313,8 @@ def switch_grammar(device: Device, storage: Storage) -> Node:
         "version": Node(handler=_switch_version),
         "boot": Node(handler=_switch_boot),
         "file": Node(children={"systems": file_systems_node((), _SWITCH_FS_AFTER)}),
-        "privilege": show_privilege_node(),
         "vlan": Node(handler=lambda ctx, args: Reply()),
-        "vrf": Node(handler=lambda ctx, args: Reply()),
         "vtp": Node(handler=lambda ctx, args: Reply()),
         **{name: show_fs(name) for name in storage.names()},
     }
-    return Node(
-        children={
-            **exec_nodes(),
-            "show": Node(children=show),
-            "dir": dir_node(SWITCH_DIR),
-            "verify": verify_node(),
-            "more": more_node(),
-        }
-    )
+    return cisco_grammar(show, SWITCH_DIR)

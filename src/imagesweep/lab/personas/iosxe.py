@@ -16,13 +16,9 @@ from imagesweep.lab.personas.banners import CRYPTO, GPL
 from imagesweep.lab.personas.common import (
     DirStyle,
     PseudoFs,
+    cisco_grammar,
     confreg_text,
-    dir_node,
-    exec_nodes,
     file_systems_node,
-    more_node,
-    show_privilege_node,
-    verify_node,
 )
 from imagesweep.lab.personas.ios import mac
 from imagesweep.lab.storage import Storage
@@ -359,21 +355,7 @@ _ROUTER_FS_AFTER: tuple[PseudoFs, ...] = (
 
 
 def _grammar(storage: Storage, show: dict[str, Node]) -> Node:
-    show = {
-        **show,
-        "privilege": show_privilege_node(),
-        "vrf": Node(handler=lambda ctx, args: Reply()),
-        **{name: _xe_show_fs(name) for name in storage.names()},
-    }
-    return Node(
-        children={
-            **exec_nodes(),
-            "show": Node(children=show),
-            "dir": dir_node(XE_DIR),
-            "verify": verify_node(),
-            "more": more_node(),
-        }
-    )
+    return cisco_grammar({**show, **{n: _xe_show_fs(n) for n in storage.names()}}, XE_DIR)
 
 
 def _install_node(where: str) -> Node:

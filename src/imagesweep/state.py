@@ -170,6 +170,9 @@ def build_state(capture: DeviceCapture) -> DeviceState:
             ran = any(run.step == step for run in capture.runs)
             if not ran and step not in optional and step in ("version", "boot", "listing"):
                 gaps.append(AuditGap(step, "the step did not run"))
+        if version and not version.running_image and prof.extra.get("running_image_required"):
+            # Without the running image there is nothing to hold a digest against.
+            gaps.append(AuditGap("version", "the output names no running image file"))
         if version and version.running_image.endswith(".conf") and not running_set:
             gaps.append(
                 AuditGap("packages", f"install mode, but {version.running_image} was not read")

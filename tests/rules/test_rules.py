@@ -264,3 +264,19 @@ def test_every_finding_has_evidence_and_recommendation() -> None:
         assert f.evidence, f.rule
         assert f.recommendation, f.rule
         assert f.technique.startswith("T1"), f.rule
+
+
+def test_show_version_without_a_running_image_is_incomplete() -> None:
+    from imagesweep.records import CommandRun, DeviceCapture
+    from imagesweep.state import build_state
+
+    version = (
+        "Cisco IOS Software, C2900 Software (C2900-UNIVERSALK9-M), Version 15.7(3)M8, "
+        "RELEASE SOFTWARE (fc2)\nR1 uptime is 1 week\nConfiguration register is 0x2102\n"
+    )
+    capture = DeviceCapture(
+        "r1", "a", "cisco_ios", runs=(CommandRun("version", "show version", version),)
+    )
+    state = build_state(capture)
+    assert any(g.step == "version" and "no running image" in g.reason for g in state.gaps)
+    assert "AUDIT_INCOMPLETE" in rules_of(state)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -280,3 +281,27 @@ def test_show_version_without_a_running_image_is_incomplete() -> None:
     state = build_state(capture)
     assert any(g.step == "version" and "no running image" in g.reason for g in state.gaps)
     assert "AUDIT_INCOMPLETE" in rules_of(state)
+
+
+QFX = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "corpus"
+    / "ntc-templates"
+    / ("juniper_junos/show_version/juniper_junos_show_version_qfx5100.raw")
+)
+
+
+def test_junos_core_packages_must_agree_on_the_release() -> None:
+    from imagesweep.parse.juniper_junos import parse_version
+
+    real = QFX.read_text(encoding="utf-8")
+    # Real output: the host OS and a JET package carry other version strings; not a finding.
+    state = DeviceState(host="q", platform="juniper_junos", version=parse_version(real))
+    assert "PACKAGE_RELEASE_MISMATCH" not in rules_of(state)
+    swapped = real.replace(
+        "JUNOS Routing Software Suite [21.4R3-S3.4]", "JUNOS Routing Software Suite [20.2R3.9]"
+    )
+    state = DeviceState(host="q", platform="juniper_junos", version=parse_version(swapped))
+    (finding,) = [f for f in analyze(state, CTX) if f.rule == "PACKAGE_RELEASE_MISMATCH"]
+    assert finding.evidence[0] == "JUNOS Routing Software Suite [20.2R3.9]"

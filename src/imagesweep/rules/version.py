@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from imagesweep.parse.image_names import image_version, same_version
 from imagesweep.parse.paths import basename
 from imagesweep.records import DeviceState, Finding
@@ -80,4 +82,49 @@ def version_not_approved(state: DeviceState, ctx: Context) -> list[Finding]:
     ]
 
 
-RULES = (version_filename_mismatch, non_release_build, version_not_approved)
+PACKAGE_RELEASE_MISMATCH = Rule(
+    "PACKAGE_RELEASE_MISMATCH",
+    "high",
+    PATCH,
+    "A core OS package is of another release than the device runs: a swapped package or an "
+    "upgrade that did not finish. Reinstall the approved release from a verified image.",
+)
+# Core Junos packages, which ship with the release itself. Left out on purpose: "Host
+# Software" (the QFX/EX host OS has its own release), JET packages such as "jsd"
+# ("i386-21.4R3-S3.4-jet-1"), documentation and third-party packages.
+_CORE_PACKAGE = re.compile(
+    r"^JUNOS (?:Base OS|Kernel|Software Release|Routing Software|Packet Forwarding|Crypto "
+    r"Software|Runtime Software|Enterprise Software|Platform Software)",
+    re.IGNORECASE,
+)
+
+
+def package_release_mismatch(state: DeviceState, ctx: Context) -> list[Finding]:
+    """Issue 3: on Junos every core package must be of the release the device runs. Each
+    member or routing engine (``fpc1: ...``, ``node0: ...``) is checked as printed."""
+    if not state.version or not state.version.package_versions:
+        return []
+    claimed = state.version.version
+    odd = [
+        f"{name} [{version}]"
+        for name, version in state.version.package_versions
+        if _CORE_PACKAGE.match(name.rsplit(": ", 1)[-1])
+        and version
+        and not same_version(version, claimed)
+    ]
+    if not odd:
+        return []
+    return [
+        PACKAGE_RELEASE_MISMATCH.finding(
+            f"{len(odd)} core package(s) of another release than {claimed}",
+            [*odd, *state.version.evidence],
+        )
+    ]
+
+
+RULES = (
+    version_filename_mismatch,
+    non_release_build,
+    version_not_approved,
+    package_release_mismatch,
+)

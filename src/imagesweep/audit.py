@@ -180,7 +180,10 @@ def run_audit(
     settings = options.settings
     if not settings.algorithms:
         settings = replace(settings, algorithms=cat.algorithms_needed())
-    ctx = Context(catalogue=cat, policy=options.policy)
+    # Hosts the inventory marks as emulators (data: emulator: true) boot from a placeholder
+    # TFTP URL by design; BOOT_NETWORK is info for them.
+    emulators = frozenset(h.name for h in nr.inventory.hosts.values() if h.get("emulator"))
+    ctx = Context(catalogue=cat, policy=replace(options.policy, emulators=emulators))
 
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -255,6 +258,8 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         "fail_on": options.fail_on,
         "settings": settings,
         "accept_unverifiable": sorted(options.policy.accept_unverifiable),
+        "severity": dict(options.policy.severity),
+        "approved_versions": {k: list(v) for k, v in options.policy.approved_versions.items()},
         "ssh_config": str(options.ssh_config) if options.ssh_config else None,
     }
 
@@ -277,7 +282,13 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             fail_on=data["fail_on"],
             resume=True,
             settings=CollectSettings(**settings),
-            policy=Policy(accept_unverifiable=frozenset(data.get("accept_unverifiable") or ())),
+            policy=Policy(
+                severity=dict(data.get("severity") or {}),
+                approved_versions={
+                    k: tuple(v) for k, v in (data.get("approved_versions") or {}).items()
+                },
+                accept_unverifiable=frozenset(data.get("accept_unverifiable") or ()),
+            ),
             credentials=credentials,
             ssh_config=Path(data["ssh_config"]) if data.get("ssh_config") else None,
         )

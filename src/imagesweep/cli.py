@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, is_dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -26,6 +26,7 @@ from imagesweep.errors import ImagesweepError
 from imagesweep.hunt.cli import hunt, syslog_sample
 from imagesweep.hunt.generate import write as write_syslog
 from imagesweep.inventory import Credentials
+from imagesweep.policy import load as load_policy
 from imagesweep.records import SEVERITIES, DeviceResult
 from imagesweep.rules import Policy
 from imagesweep.sanitize import terminal
@@ -160,6 +161,8 @@ def _audit_options(**kw: Any) -> AuditOptions:
     if not kw["inventory"]:
         raise click.UsageError("--inventory is required (or --resume DIR)")
     accept = frozenset(_platform_alias(p) for p in kw["accept_unverifiable"])
+    policy = load_policy(kw["policy"]) if kw["policy"] else Policy()
+    policy = replace(policy, accept_unverifiable=policy.accept_unverifiable | accept)
     return AuditOptions(
         inventory=kw["inventory"],
         out=kw["out"] or default_run_dir(),
@@ -179,7 +182,7 @@ def _audit_options(**kw: Any) -> AuditOptions:
             max_concurrent_logins=kw["max_logins"],
             logins_per_second=kw["login_rate"],
         ),
-        policy=Policy(accept_unverifiable=accept),
+        policy=policy,
         credentials=creds,
         ssh_config=kw["ssh_config"],
     )
@@ -252,6 +255,11 @@ def audit_options(func: F) -> F:
             multiple=True,
             metavar="PLATFORM",
             help="Accept that PLATFORM (e.g. panos) has no on-box digest.",
+        ),
+        click.option(
+            "--policy",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Policy YAML: severity overrides, approved versions, accepted platforms.",
         ),
         click.option(
             "--ssh-config",

@@ -11,6 +11,7 @@ from dataclasses import replace
 from imagesweep.records import DeviceState, Finding, severity_rank
 from imagesweep.rules import boot, completeness, digests, storage, version
 from imagesweep.rules.context import Context, Policy
+from imagesweep.rules.finding import Rule
 
 RuleFunction = Callable[[DeviceState, Context], list[Finding]]
 
@@ -20,6 +21,15 @@ RULES: tuple[RuleFunction, ...] = (
     *storage.RULES,
     *boot.RULES,
     *version.RULES,
+)
+
+
+# Every rule ID a finding can carry (the contract of findings.csv's rule column).
+RULE_IDS: frozenset[str] = frozenset(
+    value.id
+    for module in (completeness, digests, storage, boot, version)
+    for value in vars(module).values()
+    if isinstance(value, Rule)
 )
 
 
@@ -35,4 +45,4 @@ def analyze(state: DeviceState, ctx: Context) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: (severity_rank(f.severity), f.rule)))
 
 
-__all__ = ["RULES", "Context", "Policy", "analyze"]
+__all__ = ["RULES", "RULE_IDS", "Context", "Policy", "analyze"]

@@ -33,7 +33,8 @@ from imagesweep.sanitize import terminal
 from imagesweep.settings import CollectSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True, highlight=False)
+# Piped into a log or CI, a terminal's 80 columns would squeeze the rules column to nothing.
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 140)
 
 
 def friendly(func: F) -> F:

@@ -35,3 +35,25 @@ def test_policy_and_emulator_mark(lab_of: Callable[[Fleet, Path], Path], tmp_pat
     (manual,) = sweep.findings("sw3-manual-boot", "MANUAL_BOOT")
     assert manual["severity"] == "low"
     assert sweep.exit_code == 1  # r3's medium findings meet --fail-on medium
+
+
+def test_emulator_mark_makes_the_placeholder_boot_url_info(
+    lab_of: Callable[[Fleet, Path], Path], tmp_path: Path
+) -> None:
+    demo = load_fleet(demo_fleet_path())
+    virl = replace(
+        demo.device("r1-clean"),
+        name="iosv-1",
+        running_image="tftp://255.255.255.255/unknown",
+        boot=(),
+    )
+    marked = replace(virl, name="iosv-2")
+    inventory = lab_of(replace(demo, devices=(virl, marked)), tmp_path)
+    hosts_file = inventory / "hosts.yaml"
+    hosts = yaml.safe_load(hosts_file.read_text(encoding="utf-8"))
+    hosts["iosv-2"].setdefault("data", {})["emulator"] = True
+    hosts_file.write_text(yaml.safe_dump(hosts), encoding="utf-8")
+    sweep = audit(inventory, tmp_path / "run")
+    assert sweep.rules() == {"iosv-1": {"BOOT_NETWORK"}, "iosv-2": {"BOOT_NETWORK"}}
+    assert sweep.findings("iosv-1", "BOOT_NETWORK")[0]["severity"] == "critical"
+    assert sweep.findings("iosv-2", "BOOT_NETWORK")[0]["severity"] == "info"

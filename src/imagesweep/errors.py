@@ -13,12 +13,3 @@ class ConfigError(ImagesweepError):
 
 class ParseError(ImagesweepError):
     """Device output that a parser does not understand. Never guessed around."""
-
-
-class CollectError(ImagesweepError):
-    """A step of the command plan could not run or produced no usable data."""
-
-    def __init__(self, step: str, reason: str) -> None:
-        super().__init__(f"{step}: {reason}")
-        self.step = step
-        self.reason = reason

@@ -9,7 +9,7 @@ PAN-OS, ``panos:<version>``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["critical", "high", "medium", "low", "info"]
@@ -236,4 +236,3 @@ class DeviceResult:
     capture: DeviceCapture | None = None
     error: str = ""
     audited_at: str = ""
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

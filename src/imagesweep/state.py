@@ -28,10 +28,6 @@ from imagesweep.records import (
     VersionInfo,
 )
 
-# Steps whose failure does not make the audit incomplete on their own; a platform may list
-# more in ``optional_steps``.
-_ALWAYS_OPTIONAL = frozenset({"filesystems"})
-
 
 class Rejected(Exception):
     """A run that produced no usable data; ``str()`` says why, in words."""
@@ -156,7 +152,9 @@ def build_state(capture: DeviceCapture) -> DeviceState:
     pending = tuple(r for r in records if isinstance(r, Pending))
     running_set = tuple(p for r in records if isinstance(r, RunningSet) for p in r.paths)
 
-    optional = _ALWAYS_OPTIONAL | set(prof.optional_steps)
+    # Every step is required unless the platform says otherwise: a storage enumeration that
+    # failed could hide a second image on a filesystem nobody listed.
+    optional = set(prof.optional_steps)
     for key, reasons in failures.items():
         step, target, _ = key
         reasons = [r for r in reasons if r != capture.error]  # already the session's gap

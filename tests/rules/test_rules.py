@@ -305,3 +305,23 @@ def test_junos_core_packages_must_agree_on_the_release() -> None:
     state = DeviceState(host="q", platform="juniper_junos", version=parse_version(swapped))
     (finding,) = [f for f in analyze(state, CTX) if f.rule == "PACKAGE_RELEASE_MISMATCH"]
     assert finding.evidence[0] == "JUNOS Routing Software Suite [20.2R3.9]"
+
+
+def test_digests_with_no_common_algorithm_are_incomplete_not_clean() -> None:
+    # The catalogue knows the image by sha512 only; the device gave only md5.
+    ctx = Context(catalogue=Catalogue.of([KnownGood(IMAGE, "", "f" * 128)]))
+    state = device()
+    assert rules_of(state, ctx) == {"AUDIT_INCOMPLETE"}
+    assert hash_status(state, verdicts(state, ctx.catalogue)) == "unverified"
+
+
+def test_a_failed_filesystem_enumeration_is_incomplete() -> None:
+    from imagesweep.records import CommandRun, DeviceCapture
+    from imagesweep.state import build_state
+
+    rejected = "show file systems\n              ^\n% Invalid input detected at '^' marker.\n"
+    capture = DeviceCapture(
+        "r1", "a", "cisco_ios", runs=(CommandRun("filesystems", "show file systems", rejected),)
+    )
+    gaps = build_state(capture).gaps
+    assert any(g.step == "filesystems" and "rejected" in g.reason for g in gaps)

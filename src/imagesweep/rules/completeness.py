@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from imagesweep.parse.paths import basename
 from imagesweep.records import HOST_KEY_CHANGED_STEP, LEGACY_SSH_NOTE, DeviceState, Finding
 from imagesweep.rules.context import Context
 from imagesweep.rules.finding import PATCH, Rule
-from imagesweep.rules.images import classify, os_images
+from imagesweep.rules.images import verdicts
 
 AUDIT_INCOMPLETE = Rule(
     "AUDIT_INCOMPLETE",
@@ -19,20 +18,12 @@ AUDIT_INCOMPLETE = Rule(
 
 def audit_incomplete(state: DeviceState, ctx: Context) -> list[Finding]:
     evidence = [f"{gap.step}: {gap.reason}" for gap in state.gaps]
-    for image in os_images(state):
-        md5 = next(
-            (d.digest for d in state.digests if d.path == image.path and d.algorithm == "md5"), ""
-        )
-        sha512 = next(
-            (d.digest for d in state.digests if d.path == image.path and d.algorithm == "sha512"),
-            "",
-        )
-        verdict, _ = classify(ctx.catalogue, basename(image.path), md5, sha512)
-        if verdict == "not-comparable":
-            evidence.append(
-                f"digest {image.path}: the catalogue and the device share no digest "
-                "algorithm, so nothing was compared"
-            )
+    evidence += [
+        f"digest {image.path}: the catalogue and the device share no digest algorithm, so "
+        "nothing was compared"
+        for image in verdicts(state, ctx.catalogue)
+        if image.verdict == "not-comparable"
+    ]
     if state.digest_unavailable and state.platform not in ctx.policy.accept_unverifiable:
         evidence.append(
             f"digest: {state.digest_unavailable} (accept this explicitly with "

@@ -28,7 +28,7 @@ import pytest
 import yaml
 from e2e_support import Sweep, run_cli
 
-from imagesweep.collect import prompt_hostname, same_host
+from imagesweep.collect.task import prompt_hostname, same_host
 from imagesweep.lab.faults import parse_faults
 from imagesweep.lab.fleet import Fleet, demo_fleet_path, generate_fleet, load_fleet
 from imagesweep.lab.scenarios import FAMILIES, clean, image_path

@@ -13,9 +13,9 @@ import pytest
 import yaml
 from e2e_support import Sweep, audit
 
+from imagesweep.collect.legacy_ssh import _GROUP1_PRIME
 from imagesweep.lab.faults import parse_faults
 from imagesweep.lab.fleet import Fleet, demo_fleet_path, load_fleet
-from imagesweep.legacy_ssh import _GROUP1_PRIME
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imagesweep.catalogue import Catalogue
+from imagesweep.analyze.rules import Context, analyze
+from imagesweep.analyze.state import build_state
+from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.errors import ParseError
 from imagesweep.parse import parse_step, steps
 from imagesweep.platforms import profiles
 from imagesweep.records import CommandRun, DeviceCapture
-from imagesweep.rules import Context, analyze
-from imagesweep.state import build_state
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 PLATFORMS = sorted(profiles())

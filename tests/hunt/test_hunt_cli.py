@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from imagesweep.cli.hunt import hunt, syslog_sample
 from imagesweep.hunt import generate
-from imagesweep.hunt.cli import hunt, syslog_sample
 
 DATA = Path(__file__).parent / "data"
 

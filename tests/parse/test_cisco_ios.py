@@ -18,10 +18,10 @@ from textfsm import clitable
 from imagesweep.errors import ParseError
 from imagesweep.parse import cisco_ios as ios
 from imagesweep.parse import command_step, parse_step
-from imagesweep.parse.image_names import image_version, same_version
-from imagesweep.parse.paths import basename
 from imagesweep.parse.textfsm_run import own_template_dir
+from imagesweep.paths import basename
 from imagesweep.records import BootInfo, DigestResult, StorageListing, VersionInfo
+from imagesweep.releases import image_version, same_version
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

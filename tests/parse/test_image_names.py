@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imagesweep.parse.image_names import image_version, image_versions, same_version
+from imagesweep.releases import image_version, image_versions, same_version
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from imagesweep.catalogue import Catalogue
+from imagesweep.analyze.rules import Context, Policy, analyze
+from imagesweep.analyze.rules.images import hash_status, verdicts
+from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.records import (
     AuditGap,
     BootInfo,
@@ -19,8 +21,6 @@ from imagesweep.records import (
     StorageListing,
     VersionInfo,
 )
-from imagesweep.rules import Context, Policy, analyze
-from imagesweep.rules.images import hash_status, verdicts
 
 IMAGE = "c2900-universalk9-mz.SPA.157-3.M8.bin"
 OLD = "c2900-universalk9-mz.SPA.156-3.M2.bin"
@@ -268,8 +268,8 @@ def test_every_finding_has_evidence_and_recommendation() -> None:
 
 
 def test_show_version_without_a_running_image_is_incomplete() -> None:
+    from imagesweep.analyze.state import build_state
     from imagesweep.records import CommandRun, DeviceCapture
-    from imagesweep.state import build_state
 
     version = (
         "Cisco IOS Software, C2900 Software (C2900-UNIVERSALK9-M), Version 15.7(3)M8, "
@@ -316,8 +316,8 @@ def test_digests_with_no_common_algorithm_are_incomplete_not_clean() -> None:
 
 
 def test_a_failed_filesystem_enumeration_is_incomplete() -> None:
+    from imagesweep.analyze.state import build_state
     from imagesweep.records import CommandRun, DeviceCapture
-    from imagesweep.state import build_state
 
     rejected = "show file systems\n              ^\n% Invalid input detected at '^' marker.\n"
     capture = DeviceCapture(

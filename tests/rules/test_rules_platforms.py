@@ -3,7 +3,8 @@ system images that run together, and Junos, which boots an installed release, no
 
 from __future__ import annotations
 
-from imagesweep.catalogue import Catalogue
+from imagesweep.analyze.rules import Context, analyze
+from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.records import (
     BootInfo,
     DeviceState,
@@ -13,7 +14,6 @@ from imagesweep.records import (
     StorageListing,
     VersionInfo,
 )
-from imagesweep.rules import Context, analyze
 
 KICK = "n5000-uk9-kickstart.7.3.8.N1.1.bin"
 SYSTEM = "n5000-uk9.7.3.8.N1.1.bin"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from imagesweep import catalogue
+from imagesweep.baseline import catalogue
 from imagesweep.errors import ConfigError
 
 HEADER = "filename,md5,sha512,platform,version,source\n"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from imagesweep import inventory
 from imagesweep.errors import ConfigError
+from imagesweep.inventory import simple as inventory
 
 
 def make(tmp_path: Path, hosts: str, groups: str = "", defaults: str = "") -> Path:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from imagesweep.baseline.policy import load
 from imagesweep.errors import ConfigError
-from imagesweep.policy import load
 
 
 def write(tmp_path: Path, text: str) -> Path:

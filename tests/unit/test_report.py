@@ -14,7 +14,7 @@ from imagesweep.records import (
     ImageVerdict,
     VersionInfo,
 )
-from imagesweep.report import write_raw, write_reports
+from imagesweep.report.writers import write_raw, write_reports
 
 HOSTILE = [
     '=HYPERLINK("http://x","y")',

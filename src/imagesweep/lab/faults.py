@@ -59,7 +59,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from imagesweep.parse.paths import canonical
+from imagesweep.paths import canonical
 
 MEGABYTE = 1_000_000
 _MAX_FLOOD_MB = 2000.0

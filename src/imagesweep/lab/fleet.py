@@ -91,7 +91,7 @@ import yaml
 from imagesweep.errors import ConfigError
 from imagesweep.lab.faults import Faults, FaultValueError, parse_faults
 from imagesweep.lab.hardware import PERSONAS, PersonaSpec
-from imagesweep.parse.paths import canonical, filesystem, is_network
+from imagesweep.paths import canonical, filesystem, is_network
 
 DIGEST_SALT = "imagesweep-lab/1"
 PLATFORMS = (

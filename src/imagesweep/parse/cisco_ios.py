@@ -30,7 +30,7 @@ from typing import Any
 
 from imagesweep.errors import ParseError
 from imagesweep.parse import textfsm_run
-from imagesweep.parse.paths import basename, canonical, filesystem
+from imagesweep.paths import basename, canonical, filesystem
 from imagesweep.records import (
     BootInfo,
     DigestResult,

@@ -21,11 +21,8 @@ _TABLES = threading.local()
 
 
 def own_template_dir() -> Path:
-    """``templates/`` shipped in the wheel, or at the top of a source checkout."""
-    packaged = Path(__file__).resolve().parent.parent / "templates"
-    if (packaged / "index").is_file():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "templates"
+    """The project's own templates, shipped inside this package."""
+    return Path(__file__).resolve().parent / "templates"
 
 
 def ntc_template_dir() -> Path:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from imagesweep.parse.image_names import image_version, same_version
-from imagesweep.parse.paths import basename
+from imagesweep.analyze.rules.finding import PATCH, Rule
+from imagesweep.analyze.rules.images import running_paths
+from imagesweep.baseline.context import Context
+from imagesweep.paths import basename
 from imagesweep.records import DeviceState, Finding
-from imagesweep.rules.context import Context
-from imagesweep.rules.finding import PATCH, Rule
-from imagesweep.rules.images import running_paths
+from imagesweep.releases import image_version, same_version
 
 VERSION_FILENAME_MISMATCH = Rule(
     "VERSION_FILENAME_MISMATCH",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from imagesweep.parse.image_names import same_version
-from imagesweep.parse.paths import basename
+from imagesweep.analyze.rules.finding import PATCH, Rule
+from imagesweep.analyze.rules.images import classify, running_paths, same_file, verdicts
+from imagesweep.baseline.context import Context
+from imagesweep.paths import basename
 from imagesweep.records import DeviceState, Finding
-from imagesweep.rules.context import Context
-from imagesweep.rules.finding import PATCH, Rule
-from imagesweep.rules.images import classify, running_paths, same_file, verdicts
+from imagesweep.releases import same_version
 
 HASH_MISMATCH = Rule(
     "HASH_MISMATCH",

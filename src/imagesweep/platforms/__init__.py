@@ -81,7 +81,7 @@ def _build(platform: str, raw: dict[str, Any]) -> Profile:
 
 @functools.cache
 def profiles() -> dict[str, Profile]:
-    text = files("imagesweep").joinpath("platforms.yaml").read_text(encoding="utf-8")
+    text = files("imagesweep.platforms").joinpath("profiles.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     return {name: _build(name, raw) for name, raw in data.items()}
 

@@ -3,7 +3,7 @@ plan, raw text back. It parses only what it needs to choose the next commands (w
 filesystems to list, which files to digest); the state is rebuilt from the runs afterwards.
 
 Any failure becomes data on the :class:`DeviceCapture`; nothing raised here stops the sweep.
-Opening the session (routing, login bounds, host keys) is :mod:`imagesweep.login`.
+Opening the session (routing, login bounds, host keys) is :mod:`imagesweep.collect.login`.
 
 Bounds: each command must finish within ``command_timeout`` (digests: ``digest_timeout``),
 the whole plan within ``device_timeout``; every read is capped at ``max_output_chars``.
@@ -25,9 +25,9 @@ from typing import Any
 
 from nornir.core.task import Result, Task
 
-from imagesweep import ssh_client
-from imagesweep.channel import ChannelError, enable, exchange, without_echo
-from imagesweep.login import (
+from imagesweep.collect import ssh_client
+from imagesweep.collect.channel import ChannelError, enable, exchange, without_echo
+from imagesweep.collect.login import (
     LoginGate,
     connect_failure,
     describe,
@@ -37,7 +37,9 @@ from imagesweep.login import (
     route,
     seconds,
 )
-from imagesweep.parse.paths import basename, filesystem
+from imagesweep.collect.settings import CollectSettings
+from imagesweep.parse.interpret import Rejected, digest_scope, interpret
+from imagesweep.paths import basename, filesystem
 from imagesweep.platforms import Profile, profile
 from imagesweep.records import (
     LEGACY_SSH_NOTE,
@@ -50,8 +52,6 @@ from imagesweep.records import (
     VersionInfo,
 )
 from imagesweep.sanitize import clean_output
-from imagesweep.settings import CollectSettings
-from imagesweep.state import Rejected, digest_scope, interpret
 
 log = logging.getLogger(__name__)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from imagesweep.parse.paths import is_network
+from imagesweep.analyze.rules.finding import PATCH, ROMMONKIT, TFTP_BOOT, Rule
+from imagesweep.analyze.rules.images import find, listed, same_file
+from imagesweep.analyze.rules.storage import distinct_images
+from imagesweep.baseline.context import Context
+from imagesweep.paths import is_network
 from imagesweep.platforms import profile
 from imagesweep.records import DeviceState, Finding
-from imagesweep.rules.context import Context
-from imagesweep.rules.finding import PATCH, ROMMONKIT, TFTP_BOOT, Rule
-from imagesweep.rules.images import find, listed, same_file
-from imagesweep.rules.storage import distinct_images
 
 BOOT_NETWORK = Rule(
     "BOOT_NETWORK",

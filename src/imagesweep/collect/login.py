@@ -35,10 +35,10 @@ from netmiko.exceptions import (
 )
 from nornir.core.task import Task
 
+from imagesweep.collect.settings import CollectSettings
 from imagesweep.records import (
     HOST_KEY_CHANGED_STEP,
 )
-from imagesweep.settings import CollectSettings
 
 log = logging.getLogger(__name__)
 

@@ -7,17 +7,14 @@ when it completed, the device did not reject it, and its parser understood it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 
-from imagesweep.errors import ParseError
-from imagesweep.parse import parse_step
-from imagesweep.parse.paths import filesystem
-from imagesweep.platforms import Profile, profile
+from imagesweep.parse.interpret import Rejected, digest_scope, flatten, interpret
+from imagesweep.paths import filesystem
+from imagesweep.platforms import profile
 from imagesweep.records import (
     AuditGap,
     BootInfo,
-    CommandRun,
     DeviceCapture,
     DeviceState,
     DigestResult,
@@ -29,66 +26,6 @@ from imagesweep.records import (
 )
 
 
-class Rejected(Exception):
-    """A run that produced no usable data; ``str()`` says why, in words."""
-
-
-def interpret(prof: Profile, run: CommandRun) -> tuple[object, ...]:
-    """The records one run yields; :class:`Rejected` when it yields none."""
-    if run.error:
-        raise Rejected(run.error)
-    if run.truncated:
-        raise Rejected(f"output exceeded the size cap and was cut ({len(run.output)} bytes kept)")
-    refusal = prof.rejection(run.output)
-    if refusal:
-        raise Rejected(f"device rejected the command: {refusal}")
-    try:
-        parsed = parse_step(prof.platform, run.step, run.output, run.target)
-    except ParseError as exc:
-        raise Rejected(f"output not understood: {exc}") from exc
-    return parsed if isinstance(parsed, tuple) else (parsed,)
-
-
-def _flatten(records: Iterable[object]) -> Iterable[object]:
-    for record in records:
-        if isinstance(record, tuple):
-            yield from _flatten(record)
-        else:
-            yield record
-
-
-def local_files(
-    listings: Iterable[StorageListing],
-) -> dict[str, int | None]:
-    """Canonical path -> size for every file (not directory) on local storage."""
-    return {f.path: f.size for listing in listings for f in listing.files if not f.is_dir}
-
-
-def digest_scope(
-    prof: Profile,
-    *,
-    version: VersionInfo | None,
-    boot: BootInfo | None,
-    listings: Iterable[StorageListing],
-    running_set: Iterable[str] = (),
-) -> tuple[str, ...]:
-    """Every file to digest: OS images on storage, the running image, boot targets and the
-    running set, where they lie on local storage. Ordered, without repeats."""
-    on_storage = local_files(listings)
-    wanted: list[str] = [path for path in on_storage if prof.is_image(path)]
-    named: list[str] = []
-    if version and version.running_image:
-        named.append(version.running_image)
-    if boot:
-        named.extend(boot.next_boot)
-        named.extend(boot.current_boot)
-    named.extend(running_set)
-    for path in named:
-        if path in on_storage and not path.endswith(".conf"):
-            wanted.append(path)
-    return tuple(dict.fromkeys(wanted))
-
-
 def _aliases(accepted: dict[tuple[str, str, str], tuple[object, ...]]) -> dict[str, str]:
     """Filesystem names the device answers under another name: ``dir flash:`` on an ISR G2
     lists ``flash0:``. Boot entries and ``show version`` may use either."""
@@ -96,7 +33,7 @@ def _aliases(accepted: dict[tuple[str, str, str], tuple[object, ...]]) -> dict[s
     for (step, target, _), records in accepted.items():
         if step != "listing" or not target.endswith(":"):
             continue
-        for record in _flatten(records):
+        for record in flatten(records):
             if isinstance(record, StorageListing) and record.filesystem != target:
                 found[target] = record.filesystem
     return found
@@ -143,7 +80,7 @@ def build_state(capture: DeviceCapture) -> DeviceState:
             failures.setdefault(key, []).append(f"{run.command!r}: {exc}")
 
     aliases = _aliases(accepted)
-    records = [_resolve(r, aliases) for r in _flatten(accepted.values())]
+    records = [_resolve(r, aliases) for r in flatten(accepted.values())]
     version = next((r for r in records if isinstance(r, VersionInfo)), None)
     boot = next((r for r in records if isinstance(r, BootInfo)), None)
     filesystems = tuple(r for r in records if isinstance(r, FileSystem))

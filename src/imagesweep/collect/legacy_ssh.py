@@ -4,7 +4,7 @@ The routers SYNful Knock targeted (ISR G1 on IOS 12.4/15.x) offer only
 ``diffie-hellman-group1-sha1`` / ``diffie-hellman-group14-sha1`` key exchange and ``ssh-rsa``
 (SHA-1) host key signatures. paramiko 5 removed both. This module puts them back for the hosts
 that ask, and only for them: a Transport subclass carries the extra algorithms (the class
-attributes of ``paramiko.Transport`` itself are left alone); :mod:`imagesweep.ssh_client`
+attributes of ``paramiko.Transport`` itself are left alone); :mod:`imagesweep.collect.ssh_client`
 uses it for hosts that opt in. The algorithms actually negotiated are reported per device.
 
 The key exchange is paramiko's own Diffie-Hellman code with SHA-1 as the exchange hash and,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from imagesweep.parse.image_names import image_version
-from imagesweep.parse.paths import basename, is_network
+from imagesweep.analyze.rules.digests import HASH_UNKNOWN
+from imagesweep.analyze.rules.finding import PATCH, Rule
+from imagesweep.analyze.rules.images import find, listed, os_images
+from imagesweep.baseline.context import Context
+from imagesweep.paths import basename, is_network
 from imagesweep.records import DeviceState, Finding
-from imagesweep.rules.context import Context
-from imagesweep.rules.digests import HASH_UNKNOWN
-from imagesweep.rules.finding import PATCH, Rule
-from imagesweep.rules.images import find, listed, os_images
+from imagesweep.releases import image_version
 
 DUAL_IMAGE = Rule(
     "DUAL_IMAGE",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from imagesweep.catalogue import Catalogue
-from imagesweep.parse.paths import basename, filesystem, is_network
+from imagesweep.baseline.catalogue import Catalogue
+from imagesweep.parse.interpret import digest_scope
+from imagesweep.paths import basename, filesystem, is_network
 from imagesweep.platforms import profile
 from imagesweep.records import DeviceState, HashStatus, ImageVerdict, KnownGood, StorageFile
-from imagesweep.state import digest_scope
 
 _STACK_FLASH = re.compile(r"^flash\d*:$")
 

@@ -18,22 +18,22 @@ from typing import Any
 from nornir.core.inventory import Host
 from nornir.core.task import AggregatedResult, MultiResult, Task
 
-from imagesweep import catalogue as catalogue_mod
-from imagesweep import inventory
-from imagesweep.catalogue import Catalogue
-from imagesweep.collect import collect_task
+from imagesweep.analyze.rules import Context, Policy, analyze
+from imagesweep.analyze.rules.completeness import AUDIT_INCOMPLETE
+from imagesweep.analyze.rules.images import hash_status, verdicts
+from imagesweep.analyze.state import build_state
+from imagesweep.baseline import catalogue as catalogue_mod
+from imagesweep.baseline.catalogue import Catalogue
+from imagesweep.collect.login import LoginGate, describe
+from imagesweep.collect.settings import CollectSettings
+from imagesweep.collect.task import collect_task
 from imagesweep.errors import ConfigError
-from imagesweep.inventory import Credentials
-from imagesweep.journal import NAME as JOURNAL
-from imagesweep.journal import Journal
-from imagesweep.login import LoginGate, describe
+from imagesweep.inventory import simple as inventory
+from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
-from imagesweep.report import write_atomic, write_raw, write_reports
-from imagesweep.rules import Context, Policy, analyze
-from imagesweep.rules.completeness import AUDIT_INCOMPLETE
-from imagesweep.rules.images import hash_status, verdicts
-from imagesweep.settings import CollectSettings
-from imagesweep.state import build_state
+from imagesweep.report.writers import write_atomic, write_raw, write_reports
+from imagesweep.sweep.journal import NAME as JOURNAL
+from imagesweep.sweep.journal import Journal
 
 log = logging.getLogger(__name__)
 

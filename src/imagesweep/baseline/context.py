@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from imagesweep.catalogue import Catalogue
+from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.records import Severity
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from imagesweep.analyze.rules.finding import PATCH, Rule
+from imagesweep.analyze.rules.images import verdicts
+from imagesweep.baseline.context import Context
 from imagesweep.records import HOST_KEY_CHANGED_STEP, LEGACY_SSH_NOTE, DeviceState, Finding
-from imagesweep.rules.context import Context
-from imagesweep.rules.finding import PATCH, Rule
-from imagesweep.rules.images import verdicts
 
 AUDIT_INCOMPLETE = Rule(
     "AUDIT_INCOMPLETE",

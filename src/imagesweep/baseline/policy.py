@@ -16,11 +16,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from imagesweep.analyze.rules import RULE_IDS, Policy
 from imagesweep.errors import ConfigError
-from imagesweep.inventory import load_yaml
+from imagesweep.inventory.simple import load_yaml
 from imagesweep.platforms import profiles
 from imagesweep.records import SEVERITIES, Severity
-from imagesweep.rules import RULE_IDS, Policy
 
 _KEYS = ("severity", "approved_versions", "accept_unverifiable")
 

@@ -10,7 +10,7 @@ keys, and quadratic work. Here the Netmiko driver class is the same, but its cli
   credential is sent (``BadHostKeyException``);
 - trusts a new key on first use by appending one line under a lock (never rewriting), or,
   when strict, refuses it;
-- with ``legacy``, negotiates with :class:`imagesweep.legacy_ssh.LegacyTransport`.
+- with ``legacy``, negotiates with :class:`imagesweep.collect.legacy_ssh.LegacyTransport`.
 
 Reached through Nornir connection plugins ``imagesweep_netmiko`` and
 ``imagesweep_netmiko_legacy``, which otherwise behave as nornir-netmiko's.
@@ -29,7 +29,7 @@ from nornir.core.configuration import Config
 from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir_netmiko.connections.netmiko import Netmiko
 
-from imagesweep.legacy_ssh import LegacyTransport
+from imagesweep.collect.legacy_ssh import LegacyTransport
 
 PLUGIN = "imagesweep_netmiko"
 LEGACY_PLUGIN = "imagesweep_netmiko_legacy"

@@ -21,16 +21,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from imagesweep import __version__
-from imagesweep.audit import AuditOptions, SweepOutcome, resume_options, run_audit
+from imagesweep.analyze.rules import Policy
+from imagesweep.baseline.policy import load as load_policy
+from imagesweep.cli.hunt import hunt, syslog_sample
+from imagesweep.collect.settings import CollectSettings
 from imagesweep.errors import ImagesweepError
-from imagesweep.hunt.cli import hunt, syslog_sample
 from imagesweep.hunt.generate import write as write_syslog
-from imagesweep.inventory import Credentials
-from imagesweep.policy import load as load_policy
+from imagesweep.inventory.simple import Credentials
 from imagesweep.records import SEVERITIES, DeviceResult
-from imagesweep.rules import Policy
 from imagesweep.sanitize import terminal
-from imagesweep.settings import CollectSettings
+from imagesweep.sweep.run import AuditOptions, SweepOutcome, resume_options, run_audit
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Piped into a log or CI, a terminal's 80 columns would squeeze the rules column to nothing.
@@ -404,7 +404,7 @@ def known_good_add(
     images: tuple[Path, ...], catalogue: Path, platform: str, version_: str, source: str
 ) -> None:
     """Digest local image files (md5 + sha512) into the catalogue."""
-    from imagesweep.catalogue import add
+    from imagesweep.baseline.catalogue import add
 
     for entry in add(catalogue, images, platform=platform, version=version_, source=source):
         click.echo(f"{entry.filename}  md5 {entry.md5}")

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from imagesweep.analyze.rules import boot, completeness, digests, storage, version
+from imagesweep.analyze.rules.finding import Rule
+from imagesweep.baseline.context import Context, Policy
 from imagesweep.records import DeviceState, Finding, severity_rank
-from imagesweep.rules import boot, completeness, digests, storage, version
-from imagesweep.rules.context import Context, Policy
-from imagesweep.rules.finding import Rule
 
 RuleFunction = Callable[[DeviceState, Context], list[Finding]]
 

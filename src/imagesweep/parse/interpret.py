@@ -1,0 +1,74 @@
+"""Which runs of a plan count, and which files must be digested: the judgement the collector
+uses while it chooses the next commands and the analyze stage uses afterwards (or offline, from
+saved captures). A run counts when it completed, the device did not reject it, and its parser
+understood it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from imagesweep.errors import ParseError
+from imagesweep.parse import parse_step
+from imagesweep.platforms import Profile
+from imagesweep.records import BootInfo, CommandRun, StorageListing, VersionInfo
+
+
+class Rejected(Exception):
+    """A run that produced no usable data; ``str()`` says why, in words."""
+
+
+def interpret(prof: Profile, run: CommandRun) -> tuple[object, ...]:
+    """The records one run yields; :class:`Rejected` when it yields none."""
+    if run.error:
+        raise Rejected(run.error)
+    if run.truncated:
+        raise Rejected(f"output exceeded the size cap and was cut ({len(run.output)} bytes kept)")
+    refusal = prof.rejection(run.output)
+    if refusal:
+        raise Rejected(f"device rejected the command: {refusal}")
+    try:
+        parsed = parse_step(prof.platform, run.step, run.output, run.target)
+    except ParseError as exc:
+        raise Rejected(f"output not understood: {exc}") from exc
+    return parsed if isinstance(parsed, tuple) else (parsed,)
+
+
+def flatten(records: Iterable[object]) -> Iterable[object]:
+    for record in records:
+        if isinstance(record, tuple):
+            yield from flatten(record)
+        else:
+            yield record
+
+
+def local_files(
+    listings: Iterable[StorageListing],
+) -> dict[str, int | None]:
+    """Canonical path -> size for every file (not directory) on local storage."""
+    return {f.path: f.size for listing in listings for f in listing.files if not f.is_dir}
+
+
+def digest_scope(
+    prof: Profile,
+    *,
+    version: VersionInfo | None,
+    boot: BootInfo | None,
+    listings: Iterable[StorageListing],
+    running_set: Iterable[str] = (),
+) -> tuple[str, ...]:
+    """Every file to digest: OS images on storage, the running image, boot targets and the
+    running set, where they lie on local storage. Ordered, without repeats."""
+    on_storage = local_files(listings)
+    wanted: list[str] = [path for path in on_storage if prof.is_image(path)]
+    named: list[str] = []
+    if version and version.running_image:
+        named.append(version.running_image)
+    if boot:
+        named.extend(boot.next_boot)
+        named.extend(boot.current_boot)
+    named.extend(running_set)
+    for path in named:
+        if path in on_storage and not path.endswith(".conf"):
+            wanted.append(path)
+    return tuple(dict.fromkeys(wanted))

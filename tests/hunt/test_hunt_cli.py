@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from imagesweep.cli.hunt import hunt, syslog_sample
+from imagesweep.cli import main
 from imagesweep.hunt import generate
 
 DATA = Path(__file__).parent / "data"
@@ -24,9 +24,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A generated fleet log ending now, and a maintenance file for its upgrade."""
     where = tmp_path_factory.mktemp("sample")
-    result = CliRunner().invoke(
-        syslog_sample,
-        [
+    result = CliRunner().invoke(main, ["syslog-sample",
             str(where / "fleet.log.gz"),
             "--lines", "4000",
             "--malformed", "2",
@@ -42,7 +40,7 @@ def test_hunt_with_tuning(sample: tuple[Path, Path], tmp_path: Path) -> None:
     log, maint = sample
     out = tmp_path / "out"
     args = [str(log), "--out", str(out), "--maintenance", str(maint), "--audit-user", "imagesweep"]
-    result = CliRunner().invoke(hunt, args)
+    result = CliRunner().invoke(main, ["hunt", *args])
     assert result.exit_code == 1, result.output  # standing hits: the atomic tests and more
     assert "4,000 lines in 1 file" in result.output
     assert "2 unparseable lines" in result.output
@@ -66,7 +64,7 @@ def test_hunt_with_tuning(sample: tuple[Path, Path], tmp_path: Path) -> None:
 def test_hunt_since_and_clean_exit(sample: tuple[Path, Path], tmp_path: Path) -> None:
     log, _ = sample
     # The sample's last injected event is about 4.7 hours before its end (now).
-    result = CliRunner().invoke(hunt, [str(log), "--out", str(tmp_path), "--since", "1h"])
+    result = CliRunner().invoke(main, ["hunt", str(log), "--out", str(tmp_path), "--since", "1h"])
     assert result.exit_code == 0, result.output
     assert "0 hits" in result.output
     assert _rows(tmp_path / "hunt.csv") == []
@@ -87,7 +85,7 @@ def test_hunt_with_audit_run_correlates(tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        hunt, [str(DATA / "rsyslog-3164.log"), "--audit-run", str(run), "--out", str(out)]
+        main, ["hunt", str(DATA / "rsyslog-3164.log"), "--audit-run", str(run), "--out", str(out)]
     )
     assert result.exit_code == 1, result.output
     assert "devices with both log indicators and audit findings: branch1" in result.output
@@ -97,11 +95,11 @@ def test_hunt_with_audit_run_correlates(tmp_path: Path) -> None:
 
 def test_export(tmp_path: Path) -> None:
     runner = CliRunner()
-    kql = runner.invoke(hunt, ["--export", "kql", "--since", "7d"])
+    kql = runner.invoke(main, ["hunt", "--export", "kql", "--since", "7d"])
     assert kql.exit_code == 0
     assert kql.output.startswith("// ")
     assert "| where TimeGenerated > ago(7d)" in kql.output
-    sigma = runner.invoke(hunt, ["--export", "sigma"])
+    sigma = runner.invoke(main, ["hunt", "--export", "sigma"])
     assert sigma.exit_code == 0
     assert sigma.output.startswith("title: ")
 
@@ -116,7 +114,7 @@ def test_export(tmp_path: Path) -> None:
 )
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     args = [str(DATA / "rsyslog-3164.log") if a == "X" else a for a in args]
-    result = CliRunner().invoke(hunt, [*args, "--out", str(tmp_path)])
+    result = CliRunner().invoke(main, ["hunt", *args, "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert message in result.output
 
@@ -124,14 +122,16 @@ def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> N
 def test_bad_export_file_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("Computer,SyslogMessage\nr1,x\n", encoding="utf-8")
-    result = CliRunner().invoke(hunt, [str(bad), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(main, ["hunt", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "error: " in result.output and "TimeGenerated" in result.output
 
 
 def test_formats_on_the_command_line(tmp_path: Path) -> None:
     files = [DATA / n for n in ("rfc5424.log", "sentinel-syslog.json", "panos-system.csv")]
-    result = CliRunner().invoke(hunt, [*map(str, files), "--out", str(tmp_path), "--year", "2024"])
+    result = CliRunner().invoke(
+        main, ["hunt", *map(str, files), "--out", str(tmp_path), "--year", "2024"]
+    )
     assert result.exit_code == 1, result.output
     rows = _rows(tmp_path / "hunt.csv")
     assert {r["HostName"] for r in rows} == {"rtr-br-01", "cat9k-01", "pa-fw-01"}

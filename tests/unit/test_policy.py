@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from imagesweep.baseline.policy import load
+from imagesweep.analyze.rules import RULE_IDS
+from imagesweep.baseline import policy
 from imagesweep.errors import ConfigError
 
 
@@ -15,19 +16,20 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_policy_loads(tmp_path: Path) -> None:
-    policy = load(
+    loaded = policy.load(
         write(
             tmp_path,
             """\
 severity: {MANUAL_BOOT: low}
 approved_versions: {cisco_xe: ["17.9.4a", 17.12]}
-accept_unverifiable: [paloalto_panos]
+accept_unverifiable: [panos]
 """,
-        )
+        ),
+        rule_ids=RULE_IDS,
     )
-    assert policy.severity == {"MANUAL_BOOT": "low"}
-    assert policy.approved_versions == {"cisco_xe": ("17.9.4a", "17.12")}
-    assert policy.accept_unverifiable == frozenset({"paloalto_panos"})
+    assert loaded.severity == {"MANUAL_BOOT": "low"}
+    assert loaded.approved_versions == {"cisco_xe": ("17.9.4a", "17.12")}
+    assert loaded.accept_unverifiable == frozenset({"paloalto_panos"})
 
 
 @pytest.mark.parametrize(
@@ -44,4 +46,4 @@ accept_unverifiable: [paloalto_panos]
 )
 def test_bad_policies_say_why(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        load(write(tmp_path, text))
+        policy.load(write(tmp_path, text), rule_ids=RULE_IDS)

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from imagesweep.parse.interpret import Rejected, digest_scope, flatten, interpret
 from imagesweep.paths import filesystem
-from imagesweep.platforms import profile
+from imagesweep.platforms import Step, profile
 from imagesweep.records import (
     AuditGap,
     BootInfo,
@@ -31,7 +31,7 @@ def _aliases(accepted: dict[tuple[str, str, str], tuple[object, ...]]) -> dict[s
     lists ``flash0:``. Boot entries and ``show version`` may use either."""
     found: dict[str, str] = {}
     for (step, target, _), records in accepted.items():
-        if step != "listing" or not target.endswith(":"):
+        if step != Step.LISTING or not target.endswith(":"):
             continue
         for record in flatten(records):
             if isinstance(record, StorageListing) and record.filesystem != target:
@@ -71,7 +71,7 @@ def build_state(capture: DeviceCapture) -> DeviceState:
     accepted: dict[tuple[str, str, str], tuple[object, ...]] = {}
     failures: dict[tuple[str, str, str], list[str]] = {}
     for run in capture.runs:
-        key = (run.step, run.target, run.command if run.step == "digest" else "")
+        key = (run.step, run.target, run.command if run.step == Step.DIGEST else "")
         if key in accepted:
             continue
         try:
@@ -95,7 +95,7 @@ def build_state(capture: DeviceCapture) -> DeviceState:
     for key, reasons in failures.items():
         step, target, _ = key
         reasons = [r for r in reasons if r != capture.error]  # already the session's gap
-        if not reasons or key in accepted or step == "digest" or step in optional:
+        if not reasons or key in accepted or step == Step.DIGEST or step in optional:
             continue
         about = f" {target}" if target else ""
         gaps.append(AuditGap(f"{step}{about}", "; ".join(reasons)))
@@ -103,9 +103,9 @@ def build_state(capture: DeviceCapture) -> DeviceState:
     if not capture.error:
         for step in prof.steps:
             ran = any(run.step == step for run in capture.runs)
-            if not ran and step not in optional and step in ("version", "boot", "listing"):
+            if not ran and step not in optional and step in (Step.VERSION, Step.BOOT, Step.LISTING):
                 gaps.append(AuditGap(step, "the step did not run"))
-        if version and not version.running_image and prof.extra.get("running_image_required"):
+        if version and not version.running_image and prof.running_image_required:
             # Without the running image there is nothing to hold a digest against.
             gaps.append(AuditGap("version", "the output names no running image file"))
         if version and version.running_image.endswith(".conf") and not running_set:
@@ -123,7 +123,7 @@ def build_state(capture: DeviceCapture) -> DeviceState:
                 why = [
                     r
                     for (step, target, _), rs in failures.items()
-                    if step == "digest" and target == path
+                    if step == Step.DIGEST and target == path
                     for r in rs
                 ]
                 reason = "; ".join(why) if why else "no digest command was run for it"

@@ -13,19 +13,21 @@ Unknown keys, rule IDs, severities or platforms are a :class:`ConfigError` namin
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from imagesweep.analyze.rules import RULE_IDS, Policy
+from imagesweep.baseline.context import Policy
 from imagesweep.errors import ConfigError
-from imagesweep.inventory.simple import load_yaml
-from imagesweep.platforms import profiles
+from imagesweep.files import load_yaml
+from imagesweep.platforms import canonical
 from imagesweep.records import SEVERITIES, Severity
 
 _KEYS = ("severity", "approved_versions", "accept_unverifiable")
 
 
-def load(path: Path) -> Policy:
+def load(path: Path, *, rule_ids: Collection[str]) -> Policy:
+    """The policy in ``path``; ``rule_ids`` are the rules a severity override may name."""
     data: Any = load_yaml(path) or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with {', '.join(_KEYS)}")
@@ -36,7 +38,7 @@ def load(path: Path) -> Policy:
         )
     severity: dict[str, Severity] = {}
     for rule, value in (data.get("severity") or {}).items():
-        if rule not in RULE_IDS:
+        if rule not in rule_ids:
             raise ConfigError(f"{path}: severity: unknown rule {rule!r}")
         if value not in SEVERITIES:
             raise ConfigError(
@@ -45,7 +47,7 @@ def load(path: Path) -> Policy:
         severity[rule] = value
     approved: dict[str, tuple[str, ...]] = {}
     for platform, versions in (data.get("approved_versions") or {}).items():
-        _platform(path, "approved_versions", platform)
+        platform = _platform(path, "approved_versions", platform)
         if not isinstance(versions, list) or not all(
             isinstance(v, str | int | float) for v in versions
         ):
@@ -54,15 +56,12 @@ def load(path: Path) -> Policy:
     accept = data.get("accept_unverifiable") or []
     if not isinstance(accept, list):
         raise ConfigError(f"{path}: accept_unverifiable: expected a list of platforms")
-    for platform in accept:
-        _platform(path, "accept_unverifiable", platform)
-    return Policy(
-        severity=severity, approved_versions=approved, accept_unverifiable=frozenset(accept)
-    )
+    accepted = frozenset(_platform(path, "accept_unverifiable", p) for p in accept)
+    return Policy(severity=severity, approved_versions=approved, accept_unverifiable=accepted)
 
 
-def _platform(path: Path, key: str, platform: object) -> None:
-    if platform not in profiles():
-        raise ConfigError(
-            f"{path}: {key}: unknown platform {platform!r} (known: {', '.join(sorted(profiles()))})"
-        )
+def _platform(path: Path, key: str, platform: object) -> str:
+    try:
+        return canonical(str(platform))
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {key}: {exc}") from None

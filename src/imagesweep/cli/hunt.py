@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from imagesweep.errors import ImagesweepError
+from imagesweep.cli.app import fail
 from imagesweep.hunt import export as export_mod
 from imagesweep.hunt import generate as generate_mod
 from imagesweep.hunt import indicators as indicators_mod
@@ -27,11 +27,6 @@ log = logging.getLogger(__name__)
 
 def _default_out(now: datetime) -> Path:
     return Path("reports") / f"hunt-{now:%Y%m%dT%H%M%SZ}"
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    raise SystemExit(2)
 
 
 @click.command("hunt")
@@ -109,40 +104,36 @@ def hunt(
 ) -> None:
     """Hunt syslog files (or Sentinel Syslog exports) for network device image tampering:
     the seed's Sentinel rule, run locally with the same has-semantics and columns."""
-    try:
-        ind = indicators_mod.load(indicators_file)
-        if export_as:
-            text = export_mod.kql(ind, since=since) if export_as == "kql" else export_mod.sigma(ind)
-            click.echo(text, nl=False)
-            return
-        if not files:
-            _fail("give at least one FILE to hunt (or --export kql|sigma)")
-        now = datetime.now(UTC)
-        ctx = timestamps.TimeContext(tz=timestamps.zone(tz), year=year, now=now)
-        cutoff = timestamps.parse_since(since, now=now) if since else None
-        settings = _tuning(maintenance, automation_users, audit_run, audit_user)
-        result = find_hits(files, indicators=ind, ctx=ctx, since=cutoff, fmt=fmt)
-        matcher = indicators_mod.matcher_for(ind)
-        result = HuntResult(
-            hits=tuning.apply(result.hits, settings, matcher),
-            files=result.files,
-            indicators=ind,
-            since=cutoff,
-            outside_window=result.outside_window,
-        )
-        out = out_dir or _default_out(now)
-        written = [report.write_hunt(result, out), report.write_summary(result, out)]
-        unparsed = report.write_unparsed(result, out)
-        if unparsed:
-            written.append(unparsed)
-        both: list[str] = []
-        if audit_run is not None:
-            rows = correlate(result.hits, load_audit(audit_run), ind)
-            written.append(report.write_correlated(rows, out))
-            both = [r.device.host for r in rows if r.both and r.device]
-    except ImagesweepError as exc:
-        _fail(str(exc))
+    ind = indicators_mod.load(indicators_file)
+    if export_as:
+        text = export_mod.kql(ind, since=since) if export_as == "kql" else export_mod.sigma(ind)
+        click.echo(text, nl=False)
         return
+    if not files:
+        fail("give at least one FILE to hunt (or --export kql|sigma)")
+    now = datetime.now(UTC)
+    ctx = timestamps.TimeContext(tz=timestamps.zone(tz), year=year, now=now)
+    cutoff = timestamps.parse_since(since, now=now) if since else None
+    settings = _tuning(maintenance, automation_users, audit_run, audit_user)
+    result = find_hits(files, indicators=ind, ctx=ctx, since=cutoff, fmt=fmt)
+    matcher = indicators_mod.matcher_for(ind)
+    result = HuntResult(
+        hits=tuning.apply(result.hits, settings, matcher),
+        files=result.files,
+        indicators=ind,
+        since=cutoff,
+        outside_window=result.outside_window,
+    )
+    out = out_dir or _default_out(now)
+    written = [report.write_hunt(result, out), report.write_summary(result, out)]
+    unparsed = report.write_unparsed(result, out)
+    if unparsed:
+        written.append(unparsed)
+    both: list[str] = []
+    if audit_run is not None:
+        rows = correlate(result.hits, load_audit(audit_run), ind)
+        written.append(report.write_correlated(rows, out))
+        both = [r.device.host for r in rows if r.both and r.device]
     click.echo(report.terminal(result), nl=False)
     if audit_run is not None:
         listed = ", ".join(both) if both else "none"
@@ -202,26 +193,22 @@ def syslog_sample(
 ) -> None:
     """Write a realistic syslog file of a fleet (gzip if OUT ends in .gz), with the seed's
     atomic-test events, a planned upgrade, automation and imagesweep's own audits."""
-    try:
-        now = datetime.now(UTC).replace(microsecond=0)
-        length: timedelta = now - timestamps.parse_since(span, now=now)
-        if lines < 0 or devices < 1:
-            _fail("--lines must be >= 0 and --devices >= 1")
-        made = generate_mod.write(
-            out,
-            lines=lines,
-            devices=devices,
-            start=now - length,
-            span=length,
-            seed=seed,
-            fmt=fmt,
-            malformed=malformed,
-        )
-        if maintenance_out is not None:
-            report.write_text(maintenance_out, generate_mod.maintenance_yaml(made))
-    except ImagesweepError as exc:
-        _fail(str(exc))
-        return
+    now = datetime.now(UTC).replace(microsecond=0)
+    length: timedelta = now - timestamps.parse_since(span, now=now)
+    if lines < 0 or devices < 1:
+        fail("--lines must be >= 0 and --devices >= 1")
+    made = generate_mod.write(
+        out,
+        lines=lines,
+        devices=devices,
+        start=now - length,
+        span=length,
+        seed=seed,
+        fmt=fmt,
+        malformed=malformed,
+    )
+    if maintenance_out is not None:
+        report.write_text(maintenance_out, generate_mod.maintenance_yaml(made))
     click.echo(f"wrote {out}: {made.lines} lines from {len(made.devices)} devices")
     for event in made.injected:
         click.echo(f"  line {event.line}: {event.label} on {event.device}")

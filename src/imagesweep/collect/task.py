@@ -40,7 +40,7 @@ from imagesweep.collect.login import (
 from imagesweep.collect.settings import CollectSettings
 from imagesweep.parse.interpret import Rejected, digest_scope, interpret
 from imagesweep.paths import basename, filesystem
-from imagesweep.platforms import Profile, profile
+from imagesweep.platforms import Profile, Step, profile
 from imagesweep.records import (
     LEGACY_SSH_NOTE,
     BootInfo,
@@ -144,7 +144,7 @@ class _Session:
         return run
 
     def step(
-        self, step: str, *, target: str = "", fields: Mapping[str, str] | None = None
+        self, step: Step, *, target: str = "", fields: Mapping[str, str] | None = None
     ) -> tuple[object, ...]:
         """Try the step's alternative commands in turn; the first accepted one's records."""
         for template in self.prof.steps.get(step, ()):
@@ -193,16 +193,16 @@ def run_plan(
     running: list[str] = []
     try:
         for step in prof.steps:
-            if step == "listing":
+            if step == Step.LISTING:
                 named = [version.running_image] if version else []
                 named += list(boot.next_boot) if boot else []
                 for fs in _filesystems(prof, found_fs, named):
-                    got = session.step("listing", target=fs, fields={"fs": fs})
+                    got = session.step(Step.LISTING, target=fs, fields={"fs": fs})
                     listings.extend(r for r in got if isinstance(r, StorageListing))
-            elif step == "packages":
+            elif step == Step.PACKAGES:
                 if version and version.running_image.endswith(".conf"):
                     path = version.running_image
-                    got = session.step("packages", target=path, fields={"path": path})
+                    got = session.step(Step.PACKAGES, target=path, fields={"path": path})
                     running.extend(p for r in got if isinstance(r, RunningSet) for p in r.paths)
             else:
                 got = session.step(step)
@@ -210,7 +210,7 @@ def run_plan(
                     _check_identity(_first(got, VersionInfo), expected_hostname)
                 version = version or _first(got, VersionInfo)
                 boot = boot or _first(got, BootInfo)
-                if step == "filesystems":
+                if step == Step.FILESYSTEMS:
                     found_fs = tuple(r for r in got if isinstance(r, FileSystem))
                 running.extend(p for r in got if isinstance(r, RunningSet) for p in r.paths)
         scope = digest_scope(
@@ -222,7 +222,7 @@ def run_plan(
                     path=path, fs=filesystem(path), relpath=path.partition(":")[2]
                 )
                 session.send(
-                    "digest",
+                    Step.DIGEST,
                     command,
                     target=path,
                     timeout=settings.digest_timeout,
@@ -334,7 +334,7 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
                 "identity",
             )
         secret = str(extras.get("secret") or "")
-        if secret and prof.extra.get("enable", False):
+        if secret and prof.enable:
             begun = time.monotonic()
             try:
                 enable(conn, secret, timeout=settings.connect_timeout)

@@ -17,8 +17,7 @@ import re
 from collections.abc import Mapping
 
 from imagesweep.errors import ParseError
-from imagesweep.parse import StepParser
-from imagesweep.parse.text import body, keyword
+from imagesweep.parse.text import StepParser, body, keyword
 from imagesweep.parse.textfsm_run import own
 from imagesweep.paths import canonical
 from imagesweep.records import (

@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from imagesweep.errors import ParseError
-from imagesweep.parse import StepParser
-from imagesweep.parse.text import body, keyword
+from imagesweep.parse.text import StepParser, body, keyword
 from imagesweep.parse.textfsm_run import own
 from imagesweep.records import (
     BootInfo,

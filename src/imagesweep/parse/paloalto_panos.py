@@ -16,8 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
 from imagesweep.errors import ParseError
-from imagesweep.parse import StepParser
-from imagesweep.parse.text import body, keyword
+from imagesweep.parse.text import StepParser, body, keyword
 from imagesweep.parse.textfsm_run import own
 from imagesweep.records import StorageFile, StorageListing, VersionInfo
 

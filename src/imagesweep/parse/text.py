@@ -4,6 +4,10 @@ with a pasted ``prompt command`` echo or a trailing bare prompt around it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+# A step's parser: ``(text, target) -> record(s)``; ParseError when not understood.
+StepParser = Callable[[str, str], object]
 
 
 def keyword(word: str, least: int) -> str:

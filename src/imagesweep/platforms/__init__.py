@@ -1,10 +1,12 @@
-"""Per-platform data (``platforms.yaml``) as frozen records."""
+"""Per-platform data (``profiles.yaml``) as frozen records, and the one table of platform
+names (:data:`ALIASES`, :func:`canonical`)."""
 
 from __future__ import annotations
 
 import fnmatch
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
 from importlib.resources import files
 from typing import Any
 
@@ -13,12 +15,30 @@ import yaml
 from imagesweep.errors import ConfigError
 
 
+class Step(StrEnum):
+    """A step of a platform's plan. Steps with special inputs are few and named: ``LISTING``
+    runs once per filesystem, ``PACKAGES`` once per install-mode package list, ``DIGEST``
+    once per image and algorithm (from ``Profile.digest``, not ``Profile.steps``)."""
+
+    VERSION = "version"
+    RUNNING = "running"  # XR: the active install set
+    SOFTWARE = "software"  # PAN-OS: the installed releases
+    BOOT = "boot"
+    FILESYSTEMS = "filesystems"
+    LISTING = "listing"
+    PACKAGES = "packages"
+    INSTALL_SUMMARY = "install_summary"
+    DIGEST = "digest"
+
+
+STEPS = frozenset(Step)
+
+
 @dataclass(frozen=True)
 class Profile:
     platform: str  # Netmiko device_type
     name: str
-    parser: str  # module under imagesweep.parse
-    steps: dict[str, tuple[str, ...]]
+    steps: dict[Step, tuple[str, ...]]
     digest: dict[str, str]  # algorithm -> command template with {path}
     image_patterns: tuple[str, ...]
     default_filesystems: tuple[str, ...] = ()
@@ -27,7 +47,8 @@ class Profile:
     rejected_markers: tuple[str, ...] = ()
     optional_steps: tuple[str, ...] = ()
     digest_unavailable: str = ""  # why the platform has no on-box digest, if it has none
-    extra: dict[str, Any] = field(default_factory=dict)
+    enable: bool = False  # enter privileged mode (with the secret) after login
+    running_image_required: bool = False  # show version must name the running image file
 
     def is_image(self, path: str) -> bool:
         """True when the file's base name looks like an OS image of this platform."""
@@ -44,8 +65,9 @@ class Profile:
 
 
 _KNOWN = {
+    "enable",
+    "running_image_required",
     "name",
-    "parser",
     "steps",
     "digest",
     "image_patterns",
@@ -59,14 +81,20 @@ _KNOWN = {
 
 
 def _build(platform: str, raw: dict[str, Any]) -> Profile:
+    unknown = sorted(set(raw) - _KNOWN)
+    if unknown:  # a misspelt key must not silently change behaviour
+        raise ConfigError(f"profiles.yaml: {platform}: unknown key(s) {', '.join(unknown)}")
+    bad = sorted(set(raw.get("steps") or {}) - set(STEPS))
+    if bad:
+        raise ConfigError(f"profiles.yaml: {platform}: unknown step(s) {', '.join(bad)}")
+
     def tup(key: str) -> tuple[str, ...]:
         return tuple(str(v) for v in raw.get(key, ()) or ())
 
     return Profile(
         platform=platform,
         name=str(raw["name"]),
-        parser=str(raw["parser"]),
-        steps={k: tuple(v) for k, v in (raw.get("steps") or {}).items()},
+        steps={Step(k): tuple(v) for k, v in (raw.get("steps") or {}).items()},
         digest={k: str(v) for k, v in (raw.get("digest") or {}).items()},
         image_patterns=tup("image_patterns"),
         default_filesystems=tup("default_filesystems"),
@@ -75,7 +103,8 @@ def _build(platform: str, raw: dict[str, Any]) -> Profile:
         rejected_markers=tup("rejected_markers"),
         optional_steps=tup("optional_steps"),
         digest_unavailable=str(raw.get("digest_unavailable", "")),
-        extra={k: v for k, v in raw.items() if k not in _KNOWN},
+        enable=bool(raw.get("enable", False)),
+        running_image_required=bool(raw.get("running_image_required", False)),
     )
 
 
@@ -86,12 +115,42 @@ def profiles() -> dict[str, Profile]:
     return {name: _build(name, raw) for name, raw in data.items()}
 
 
-def profile(platform: str) -> Profile:
-    try:
-        return profiles()[platform]
-    except KeyError:
+# Every other name a user may type for a platform. The canonical key (the Netmiko
+# device_type) is the only name stored in records, reports and the history.
+ALIASES: dict[str, str] = {
+    "ios": "cisco_ios",
+    "iosxe": "cisco_xe",
+    "ios_xe": "cisco_xe",
+    "xe": "cisco_xe",
+    "nxos": "cisco_nxos",
+    "nx-os": "cisco_nxos",
+    "nexus": "cisco_nxos",
+    "iosxr": "cisco_xr",
+    "ios_xr": "cisco_xr",
+    "xr": "cisco_xr",
+    "junos": "juniper_junos",
+    "juniper": "juniper_junos",
+    "panos": "paloalto_panos",
+    "pan-os": "paloalto_panos",
+    "paloalto": "paloalto_panos",
+}
+
+
+def canonical(name: str) -> str:
+    """The canonical platform key for ``name`` or one of its aliases (case-insensitive);
+    :class:`ConfigError` for a name that is neither."""
+    key = str(name).strip().lower()
+    key = ALIASES.get(key, key)
+    if key not in profiles():
         known = ", ".join(sorted(profiles()))
-        raise ConfigError(f"unsupported platform {platform!r} (supported: {known})") from None
+        raise ConfigError(
+            f"unknown platform {name!r} (supported: {known}; aliases: {', '.join(ALIASES)})"
+        )
+    return key
+
+
+def profile(platform: str) -> Profile:
+    return profiles()[canonical(platform)]
 
 
 def markdown_table() -> str:
@@ -106,9 +165,9 @@ def markdown_table() -> str:
 
     for key, prof in profiles().items():
         steps = dict(prof.steps)
-        version = cmds(steps.pop("version", ()))
-        boot = cmds(steps.pop("boot", ()))
-        storage = cmds(steps.pop("filesystems", ()) + steps.pop("listing", ()))
+        version = cmds(steps.pop(Step.VERSION, ()))
+        boot = cmds(steps.pop(Step.BOOT, ()))
+        storage = cmds(steps.pop(Step.FILESYSTEMS, ()) + steps.pop(Step.LISTING, ()))
         other = "<br>".join(cmds(v) for v in steps.values()) or "-"
         digest = cmds(tuple(prof.digest.values())) if prof.digest else "none on the device"
         lines.append(

@@ -7,8 +7,6 @@ written to a temporary name and renamed, so a killed sweep never leaves half a r
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
@@ -18,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from imagesweep import __version__
+from imagesweep.files import write_atomic
 from imagesweep.records import DeviceCapture, DeviceResult, severity_rank
 from imagesweep.sanitize import csv_cell, safe_name
 
@@ -62,18 +61,6 @@ IMAGE_COLUMNS = (
     "known_good",
     "verdict",
 )
-
-
-def write_atomic(path: Path, data: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def max_severity(result: DeviceResult) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from imagesweep.errors import ConfigError
+from imagesweep.files import open_append
 from imagesweep.records import CommandRun, DeviceCapture
 
 NAME = "journal.jsonl"
@@ -39,10 +40,13 @@ class Journal:
 
     def append(self, capture: DeviceCapture) -> None:
         line = to_json(capture) + "\n"
-        with self._lock, self.path.open("a", encoding="utf-8") as handle:
-            handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
+        with self._lock:
+            fd = open_append(self.path)  # 0600: every device's raw output is in it
+            try:
+                os.write(fd, line.encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def read(self) -> dict[str, DeviceCapture]:
         """Host -> capture for every complete line (the last one wins for a host)."""

@@ -28,10 +28,11 @@ from imagesweep.collect.login import LoginGate, describe
 from imagesweep.collect.settings import CollectSettings
 from imagesweep.collect.task import collect_task
 from imagesweep.errors import ConfigError
+from imagesweep.files import make_dir, write_atomic
 from imagesweep.inventory import simple as inventory
 from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
-from imagesweep.report.writers import write_atomic, write_raw, write_reports
+from imagesweep.report.writers import write_raw, write_reports
 from imagesweep.sweep.journal import NAME as JOURNAL
 from imagesweep.sweep.journal import Journal
 
@@ -185,10 +186,7 @@ def run_audit(
     emulators = frozenset(h.name for h in nr.inventory.hosts.values() if h.get("emulator"))
     ctx = Context(catalogue=cat, policy=replace(options.policy, emulators=emulators))
 
-    try:
-        run_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"{run_dir}: output directory not writable: {exc.strerror}") from exc
+    make_dir(run_dir)
     if not options.resume:
         write_atomic(run_dir / RUN_FILE, json.dumps(options_record(options), indent=2) + "\n")
     journal = Journal(run_dir)

@@ -1,0 +1,246 @@
+"""``imagesweep audit``: the sweep's options and the command."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from imagesweep.analyze.rules import RULE_IDS
+from imagesweep.baseline.context import Policy
+from imagesweep.baseline.policy import load as load_policy
+from imagesweep.cli.app import err
+from imagesweep.collect.settings import CollectSettings
+from imagesweep.inventory.simple import Credentials
+from imagesweep.platforms import canonical
+from imagesweep.records import SEVERITIES, DeviceResult
+from imagesweep.report.summary import print_summary
+from imagesweep.sanitize import terminal
+from imagesweep.sweep.run import AuditOptions, SweepOutcome, resume_options, run_audit
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULTS = CollectSettings()  # the one source of the collector's defaults
+
+
+def default_run_dir() -> Path:
+    return Path("reports") / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def progress_runner(options: AuditOptions, quiet: bool) -> SweepOutcome:
+    if quiet or not err.is_terminal:
+        return run_audit(options)
+    with Progress(
+        TextColumn("auditing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def started(total: int) -> None:
+            bar.update(task, total=total)
+
+        def advance(result: DeviceResult) -> None:
+            bar.update(task, advance=1, description=terminal(result.host)[:40])
+
+        return run_audit(options, progress=advance, on_start=started)
+
+
+def _credentials(ask_pass: bool) -> Credentials:
+    creds = Credentials.from_env()
+    if not ask_pass:
+        return creds
+    return Credentials(
+        username=creds.username or click.prompt("Username"),
+        password=click.prompt("Password", hide_input=True),
+        secret=click.prompt(
+            "Enable secret (empty for none)", hide_input=True, default="", show_default=False
+        )
+        or creds.secret,
+    )
+
+
+def default_known_hosts() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "imagesweep" / "known_hosts"
+
+
+def _audit_options(**kw: Any) -> AuditOptions:
+    creds = _credentials(kw["ask_pass"])
+    if kw["resume"]:
+        return resume_options(kw["resume"], creds)
+    if not kw["inventory"]:
+        raise click.UsageError("--inventory is required (or --resume DIR)")
+    accept = frozenset(canonical(p) for p in kw["accept_unverifiable"])
+    policy = load_policy(kw["policy"], rule_ids=RULE_IDS) if kw["policy"] else Policy()
+    policy = replace(policy, accept_unverifiable=policy.accept_unverifiable | accept)
+    return AuditOptions(
+        inventory=kw["inventory"],
+        out=kw["out"] or default_run_dir(),
+        known_good=kw["known_good"],
+        hosts=tuple(h.strip() for h in (kw["hosts"] or "").split(",") if h.strip()),
+        group=kw["group"],
+        workers=kw["workers"],
+        fail_on=kw["fail_on"],
+        settings=CollectSettings(
+            command_timeout=kw["command_timeout"],
+            digest_timeout=kw["digest_timeout"],
+            connect_timeout=kw["connect_timeout"],
+            device_timeout=kw["device_timeout"],
+            max_output_chars=kw["max_output"],
+            known_hosts=kw["known_hosts"] or default_known_hosts(),
+            strict_host_keys=kw["strict_host_keys"],
+            max_concurrent_logins=kw["max_logins"],
+            logins_per_second=kw["login_rate"],
+        ),
+        policy=policy,
+        credentials=creds,
+        ssh_config=kw["ssh_config"],
+    )
+
+
+def audit_options(func: F) -> F:
+    opts = [
+        click.option(
+            "--known-good",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Known-good digest catalogue CSV (default: <inventory>/known-good.csv).",
+        ),
+        click.option(
+            "--out",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Run directory for the reports (default: reports/<UTC timestamp>).",
+        ),
+        click.option("--hosts", help="Only these hosts (comma-separated)."),
+        click.option("--group", help="Only hosts of this inventory group."),
+        click.option(
+            "--workers",
+            type=click.IntRange(1, 1000),
+            default=20,
+            show_default=True,
+            help="Devices audited at once.",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(SEVERITIES),
+            default="high",
+            show_default=True,
+            help="Exit 1 when a finding is at or above this.",
+        ),
+        click.option(
+            "--command-timeout",
+            type=click.FloatRange(1),
+            default=DEFAULTS.command_timeout,
+            show_default=True,
+            help="Seconds one ordinary command may take.",
+        ),
+        click.option(
+            "--digest-timeout",
+            type=click.FloatRange(1),
+            default=DEFAULTS.digest_timeout,
+            show_default=True,
+            help="Seconds one digest command may take.",
+        ),
+        click.option(
+            "--connect-timeout",
+            type=click.FloatRange(1),
+            default=DEFAULTS.connect_timeout,
+            show_default=True,
+            help="Seconds to connect and log in.",
+        ),
+        click.option("--ask-pass", is_flag=True, help="Prompt for username, password, secret."),
+        click.option(
+            "--accept-unverifiable",
+            multiple=True,
+            metavar="PLATFORM",
+            help="Accept that PLATFORM (e.g. panos) has no on-box digest.",
+        ),
+        click.option(
+            "--policy",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Policy YAML: severity overrides, approved versions, accepted platforms.",
+        ),
+        click.option(
+            "--ssh-config",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="OpenSSH client config to honour (ProxyJump etc.).",
+        ),
+        click.option(
+            "--device-timeout",
+            type=click.FloatRange(1),
+            default=DEFAULTS.device_timeout,
+            show_default=True,
+            help="Seconds the whole plan may take on one device.",
+        ),
+        click.option(
+            "--max-output",
+            type=click.IntRange(1000),
+            default=DEFAULTS.max_output_chars,
+            show_default=True,
+            help="Characters one command may print; more makes the audit incomplete.",
+        ),
+        click.option(
+            "--known-hosts",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="imagesweep's own known_hosts (default: ~/.config/imagesweep/"
+            "known_hosts); unknown keys are trusted on first use.",
+        ),
+        click.option(
+            "--strict-host-keys",
+            is_flag=True,
+            help="Refuse devices whose host key is not in known_hosts.",
+        ),
+        click.option(
+            "--max-logins",
+            type=click.IntRange(1),
+            default=DEFAULTS.max_concurrent_logins,
+            show_default=True,
+            help="Logins in progress at once (spares TACACS+/RADIUS).",
+        ),
+        click.option(
+            "--login-rate",
+            type=click.FloatRange(0.1),
+            default=DEFAULTS.logins_per_second,
+            show_default=True,
+            help="New logins per second at most.",
+        ),
+        click.option(
+            "--resume",
+            type=click.Path(path_type=Path, file_okay=False, exists=True),
+            help="Continue the sweep in this run directory: audit only the hosts "
+            "its journal does not hold.",
+        ),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary."),
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
+@click.command()
+@click.option(
+    "--inventory",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Nornir SimpleInventory directory (hosts.yaml, groups.yaml, defaults.yaml).",
+)
+@audit_options
+def audit(quiet: bool, **kw: Any) -> None:
+    """Audit every inventory host; write devices/findings/images CSV, sweep.json and raw/."""
+    outcome = progress_runner(_audit_options(**kw), quiet)
+    if not quiet:
+        summary(outcome)
+    sys.exit(outcome.exit_code)
+
+
+def summary(outcome: SweepOutcome) -> None:
+    print_summary(err, outcome.results, run_dir=outcome.run_dir, elapsed=outcome.elapsed)

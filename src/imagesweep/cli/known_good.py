@@ -1,0 +1,41 @@
+"""``imagesweep known-good``: manage the known-good digest catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from imagesweep.baseline.catalogue import add
+
+
+@click.group("known-good")
+def known_good() -> None:
+    """Manage the known-good digest catalogue."""
+
+
+@known_good.command("add")
+@click.argument(
+    "images", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
+)
+@click.option(
+    "--catalogue",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("known-good.csv"),
+    show_default=True,
+)
+@click.option("--platform", default="", help="Platform of the images (e.g. cisco_xe).")
+@click.option("--version", "version_", default="", help="Release of the images.")
+@click.option(
+    "--source",
+    default="local",
+    show_default=True,
+    help="Where the images came from (e.g. cisco.com).",
+)
+def known_good_add(
+    images: tuple[Path, ...], catalogue: Path, platform: str, version_: str, source: str
+) -> None:
+    """Digest local image files (md5 + sha512) into the catalogue."""
+    for entry in add(catalogue, images, platform=platform, version=version_, source=source):
+        click.echo(f"{entry.filename}  md5 {entry.md5}")
+    click.echo(f"catalogue: {catalogue}")

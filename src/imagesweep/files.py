@@ -1,0 +1,104 @@
+"""Files the tool reads and writes, under one policy.
+
+Reading: YAML with duplicate keys refused and errors naming file and line.
+Writing: everything a run writes may hold device output, which is sensitive (configuration
+fragments, host names, addresses): files are created ``0600`` and directories ``0700``, and
+reports are replaced atomically (temp file + rename) so a crash never leaves half a file.
+An unwritable place is a :class:`ConfigError` naming it, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from imagesweep.errors import ConfigError
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of keeping the last one."""
+
+
+def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first on line {seen[key]})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def load_yaml(path: Path) -> Any:
+    """YAML from ``path`` with duplicate keys refused; errors name file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: {exc.problem or exc.context}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def make_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) with the private mode; ConfigError when impossible."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        if path.stat().st_mode & 0o077:
+            path.chmod(DIR_MODE)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot create directory: {exc.strerror or exc}") from exc
+    return path
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Replace ``path`` with ``data`` at once, mode 0600."""
+    make_dir(path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        os.fchmod(fd, FILE_MODE)
+        if isinstance(data, bytes):
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                handle.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def open_append(path: Path) -> int:
+    """A file descriptor appending to ``path`` (created 0600): journals and logs."""
+    make_dir(path.parent)
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc

@@ -12,7 +12,7 @@ import pytest
 from e2e_support import Sweep, audit
 
 from imagesweep.lab.fleet import Credentials, demo_fleet_path, load_fleet
-from imagesweep.report.writers import DEVICE_COLUMNS, FINDING_COLUMNS, IMAGE_COLUMNS
+from imagesweep.report.schema import DEVICE_COLUMNS, FINDING_COLUMNS, IMAGE_COLUMNS
 
 CREDENTIALS = Credentials("auditor", "Pw-q7Z3xK9m", "En-4tR8wB2v")
 

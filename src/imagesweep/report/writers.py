@@ -18,49 +18,9 @@ import pandas as pd
 from imagesweep import __version__
 from imagesweep.files import write_atomic
 from imagesweep.records import DeviceCapture, DeviceResult, severity_rank
+from imagesweep.report import schema
+from imagesweep.report.schema import DEVICE_COLUMNS, FINDING_COLUMNS, IMAGE_COLUMNS
 from imagesweep.sanitize import csv_cell, safe_name
-
-DEVICE_COLUMNS = (
-    "host",
-    "address",
-    "platform",
-    "hostname",
-    "model",
-    "serial",
-    "version",
-    "running_image",
-    "boot_images",
-    "config_register",
-    "images_on_storage",
-    "hash_status",
-    "status",
-    "max_severity",
-    "findings",
-    "rules",
-    "audited_at",
-    "error",
-)
-FINDING_COLUMNS = (
-    "host",
-    "platform",
-    "rule",
-    "severity",
-    "technique",
-    "summary",
-    "evidence",
-    "recommendation",
-)
-IMAGE_COLUMNS = (
-    "host",
-    "path",
-    "size",
-    "running",
-    "boot_target",
-    "md5",
-    "sha512",
-    "known_good",
-    "verdict",
-)
 
 
 def max_severity(result: DeviceResult) -> str:
@@ -157,7 +117,7 @@ def raw_files(capture: DeviceCapture) -> dict[str, str]:
 
 
 def write_raw(run_dir: Path, capture: DeviceCapture) -> None:
-    raw = (run_dir / "raw").resolve()
+    raw = (run_dir / schema.RAW_DIR).resolve()
     for name, text in raw_files(capture).items():
         target = (raw / name).resolve()
         if not target.is_relative_to(raw):  # belt and braces: safe_name already forbids it
@@ -181,27 +141,32 @@ def write_reports(
     *,
     options: dict[str, Any],
     timings: dict[str, float],
+    started_at: str,
+    finished_at: str,
 ) -> None:
     """devices.csv, findings.csv, images.csv and sweep.json, each atomically."""
     ordered = sorted(results, key=lambda r: r.host)
-    write_atomic(run_dir / "devices.csv", _frame(map(device_row, ordered), DEVICE_COLUMNS))
+    write_atomic(run_dir / schema.DEVICES_CSV, _frame(map(device_row, ordered), DEVICE_COLUMNS))
     write_atomic(
-        run_dir / "findings.csv",
+        run_dir / schema.FINDINGS_CSV,
         _frame((row for r in ordered for row in finding_rows(r)), FINDING_COLUMNS),
     )
     write_atomic(
-        run_dir / "images.csv",
+        run_dir / schema.IMAGES_CSV,
         _frame((row for r in ordered for row in image_rows(r)), IMAGE_COLUMNS),
     )
     document = {
         "tool": "imagesweep",
         "version": __version__,
+        "schema": schema.SCHEMA_VERSION,
+        "started_at": started_at,
+        "finished_at": finished_at,
         "options": options,
         "timings": timings,
         "summary": summary_counts(ordered),
         "devices": [_device_json(r) for r in ordered],
     }
-    write_atomic(run_dir / "sweep.json", json.dumps(document, indent=2, default=str) + "\n")
+    write_atomic(run_dir / schema.SWEEP_JSON, json.dumps(document, indent=2, default=str) + "\n")
 
 
 def _device_json(result: DeviceResult) -> dict[str, Any]:

@@ -18,8 +18,9 @@ from typing import Any
 from imagesweep.errors import ConfigError
 from imagesweep.files import open_append
 from imagesweep.records import CommandRun, DeviceCapture
+from imagesweep.report.schema import JOURNAL
 
-NAME = "journal.jsonl"
+NAME = JOURNAL
 
 
 def to_json(capture: DeviceCapture) -> str:

@@ -32,8 +32,8 @@ from imagesweep.files import make_dir, write_atomic
 from imagesweep.inventory import simple as inventory
 from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
+from imagesweep.report.schema import JOURNAL, RUN_JSON
 from imagesweep.report.writers import write_raw, write_reports
-from imagesweep.sweep.journal import NAME as JOURNAL
 from imagesweep.sweep.journal import Journal
 
 log = logging.getLogger(__name__)
@@ -154,6 +154,7 @@ def run_audit(
     on_start: Callable[[int], None] | None = None,
 ) -> SweepOutcome:
     started = time.monotonic()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     run_dir = options.out
     _check_writable(run_dir)
     if not options.resume and (run_dir / JOURNAL).exists():
@@ -222,6 +223,8 @@ def run_audit(
             "devices": len(results),
             "resumed_devices": len(done),
         },
+        started_at=started_at,
+        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     return SweepOutcome(run_dir, results, exit_code(results, options.fail_on), elapsed)
 
@@ -236,7 +239,7 @@ def _check_writable(run_dir: Path) -> None:
         raise ConfigError(f"{run_dir}: output directory not writable: {existing}: {reason}")
 
 
-RUN_FILE = "run.json"
+RUN_FILE = RUN_JSON
 
 
 def options_record(options: AuditOptions) -> dict[str, Any]:

@@ -1,0 +1,171 @@
+"""The run directory as code: its files, their columns, and the fields of ``sweep.json``.
+
+The report writes a run directory through these names and everything that reads one back
+(the hunt's audit correlation, ``--resume``, history import, the HTML report) reads it
+through :func:`read_sweep` and :func:`read_rows`, so a field cannot be written under one name
+and read under another. The files and columns are a contract (DESIGN.md §4); a change needs
+a migration note in the changelog and a new :data:`SCHEMA_VERSION`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from imagesweep.errors import ConfigError
+
+SCHEMA_VERSION = 1
+
+DEVICES_CSV = "devices.csv"
+FINDINGS_CSV = "findings.csv"
+IMAGES_CSV = "images.csv"
+SWEEP_JSON = "sweep.json"
+RUN_JSON = "run.json"  # the sweep's options, for --resume
+JOURNAL = "journal.jsonl"  # one finished device per line
+RAW_DIR = "raw"  # raw/<host>/<command>.txt
+
+DEVICE_COLUMNS = (
+    "host",
+    "address",
+    "platform",
+    "hostname",
+    "model",
+    "serial",
+    "version",
+    "running_image",
+    "boot_images",
+    "config_register",
+    "images_on_storage",
+    "hash_status",
+    "status",
+    "max_severity",
+    "findings",
+    "rules",
+    "audited_at",
+    "error",
+)
+FINDING_COLUMNS = (
+    "host",
+    "platform",
+    "rule",
+    "severity",
+    "technique",
+    "summary",
+    "evidence",
+    "recommendation",
+)
+IMAGE_COLUMNS = (
+    "host",
+    "path",
+    "size",
+    "running",
+    "boot_target",
+    "md5",
+    "sha512",
+    "known_good",
+    "verdict",
+)
+
+
+@dataclass(frozen=True)
+class DeviceEntry:
+    """One device of ``sweep.json`` as a reader needs it."""
+
+    host: str
+    address: str
+    hostname: str
+    platform: str
+    status: str
+    started_at: datetime | None
+    elapsed: float | None
+    commands: tuple[str, ...]
+    raw: Mapping[str, Any] = field(default_factory=dict)  # every field, as written
+
+
+@dataclass(frozen=True)
+class SweepRecord:
+    """What ``sweep.json`` says of a whole sweep."""
+
+    path: Path
+    tool_version: str
+    schema: int
+    started_at: datetime | None
+    finished_at: datetime | None
+    options: Mapping[str, Any]
+    summary: Mapping[str, Any]
+    devices: tuple[DeviceEntry, ...]
+
+
+def _stamp(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else None  # the report always writes UTC with an offset
+
+
+def _device(entry: Mapping[str, Any]) -> DeviceEntry:
+    elapsed = entry.get("elapsed")
+    commands = entry.get("commands") or ()
+    return DeviceEntry(
+        host=str(entry.get("host") or ""),
+        address=str(entry.get("address") or ""),
+        hostname=str(entry.get("hostname") or ""),
+        platform=str(entry.get("platform") or ""),
+        status=str(entry.get("status") or ""),
+        started_at=_stamp(entry.get("audited_at")),
+        elapsed=float(elapsed) if isinstance(elapsed, int | float) else None,
+        commands=tuple(
+            str(c["command"]) for c in commands if isinstance(c, Mapping) and c.get("command")
+        ),
+        raw=dict(entry),
+    )
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def read_sweep(run_dir: Path) -> SweepRecord:
+    """``sweep.json`` of ``run_dir``; :class:`ConfigError` when it is missing or not ours."""
+    path = run_dir / SWEEP_JSON
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{run_dir}: not an imagesweep run directory (no {SWEEP_JSON})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    if not isinstance(data, dict) or data.get("tool") != "imagesweep":
+        raise ConfigError(f"{path}: not an imagesweep sweep.json")
+    devices = data.get("devices")
+    return SweepRecord(
+        path=run_dir,
+        tool_version=str(data.get("version") or ""),
+        schema=int(data.get("schema") or 0),
+        started_at=_stamp(data.get("started_at")),
+        finished_at=_stamp(data.get("finished_at")),
+        options=_mapping(data.get("options")),
+        summary=_mapping(data.get("summary")),
+        devices=tuple(_device(d) for d in devices if isinstance(d, dict))
+        if isinstance(devices, list)
+        else (),
+    )
+
+
+def read_rows(run_dir: Path, name: str) -> list[dict[str, str]]:
+    """The rows of one of the run's CSV files; :class:`ConfigError` when unreadable."""
+    path = run_dir / name
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except FileNotFoundError:
+        raise ConfigError(f"{run_dir}: not an imagesweep run directory (no {name})") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc

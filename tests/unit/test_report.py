@@ -54,9 +54,7 @@ def hostile_result(value: str) -> DeviceResult:
 def test_every_cell_is_neutralised(tmp_path: Path) -> None:
     results = [hostile_result(v) for v in HOSTILE]
     stamp = "2026-01-01T00:00:00+00:00"
-    write_reports(
-        tmp_path, results, options={}, timings={}, started_at=stamp, finished_at=stamp
-    )
+    write_reports(tmp_path, results, options={}, timings={}, started_at=stamp, finished_at=stamp)
     for name in ("devices.csv", "findings.csv", "images.csv"):
         with (tmp_path / name).open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))

@@ -1,4 +1,5 @@
-"""The device lab: simulated Cisco IOS and IOS-XE devices as real SSH servers on 127.0.0.1.
+"""The device lab: simulated routers, switches and firewalls of every supported platform (IOS,
+IOS-XE, NX-OS, IOS XR, Junos, PAN-OS) as real SSH servers on 127.0.0.1.
 
 - :mod:`imagesweep.lab.fleet`: fleet files (the devices as data), the demo fleet, a generator.
 - :mod:`imagesweep.lab.server`: :class:`~imagesweep.lab.server.Lab` serves a fleet and

@@ -16,6 +16,10 @@ BOOT_NETWORK = Rule(
     TFTP_BOOT,
     "Boot only from local, verified images: remove network boot entries "
     "('no boot system tftp ...') and find out who set them.",
+    condition=(
+        "The running image or a boot entry comes from `tftp:`, `ftp:`, `rcp:`, `http:`, "
+        "`https:` or `scp:` (info for hosts marked `emulator: true`)."
+    ),
 )
 BOOT_MISMATCH = Rule(
     "BOOT_MISMATCH",
@@ -23,6 +27,9 @@ BOOT_MISMATCH = Rule(
     PATCH,
     "Confirm the pending change is an approved upgrade; digest the next-boot image before "
     "any reload.",
+    condition=(
+        "The next-boot image differs from the running image (a pending change or a staged swap)."
+    ),
 )
 BOOT_TARGET_MISSING = Rule(
     "BOOT_TARGET_MISSING",
@@ -30,18 +37,23 @@ BOOT_TARGET_MISSING = Rule(
     ROMMONKIT,
     "Correct the boot variable to an image that exists and is verified; a missing target "
     "makes the boot loader fall back to another file or ROMMON.",
+    condition=("A boot entry names a file that is not on storage."),
 )
 BOOT_UNSET_MULTIPLE = Rule(
     "BOOT_UNSET_MULTIPLE",
     "medium",
     ROMMONKIT,
     "Set an explicit boot variable to the approved image ('boot system flash:<image>').",
+    condition=(
+        "No boot variable and more than one image: the boot loader picks the first valid file."
+    ),
 )
 MANUAL_BOOT = Rule(
     "MANUAL_BOOT",
     "medium",
     ROMMONKIT,
     "Set 'no boot manual' unless a maintenance is under way; the device will stop in ROMMON.",
+    condition=("Manual boot is set: the device stops in ROMMON at the next boot."),
 )
 CONFREG_ANOMALY = Rule(
     "CONFREG_ANOMALY",
@@ -49,6 +61,10 @@ CONFREG_ANOMALY = Rule(
     ROMMONKIT,
     "Restore the platform's usual configuration register (e.g. 'config-register 0x2102') and "
     "find out who changed it.",
+    condition=(
+        "The config register ignores NVRAM (0x0040), has boot field 0 or 1, or has a pending "
+        "change; medium when it only differs from the platform's usual value."
+    ),
 )
 EMULATOR_URL = "tftp://255.255.255.255/unknown"
 

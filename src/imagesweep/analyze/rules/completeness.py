@@ -13,6 +13,12 @@ AUDIT_INCOMPLETE = Rule(
     PATCH,
     "Fix the cause named in the evidence (reachability, credentials, privilege, timeouts) and "
     "audit the device again; until then treat its image integrity as unknown.",
+    condition=(
+        "Part of the plan produced no usable data (unreachable, login or enable failed, "
+        "timeout, command rejected, output not understood, an image without a digest, a "
+        "platform with no on-box digest not accepted); the evidence names the step and why. "
+        "The device is `incomplete`, never `clean`."
+    ),
 )
 
 
@@ -43,6 +49,10 @@ HOST_KEY_CHANGED = Rule(
     "Verify the new key out of band (console, change records) before trusting it: a changed "
     "host key is what a man-in-the-middle or a replaced device looks like. Then remove the old "
     "line from imagesweep's known_hosts and audit again.",
+    condition=(
+        "The device's SSH host key differs from the one in imagesweep's known_hosts; the "
+        "session is refused before authentication."
+    ),
 )
 
 
@@ -64,6 +74,10 @@ LEGACY_SSH = Rule(
     "Upgrade the device to a release with modern SSH (curve25519/ECDH key exchange, "
     "rsa-sha2 host keys); SHA-1 key exchange and 1024-bit groups are within reach of a "
     "well-funded attacker.",
+    condition=(
+        "The session needed SHA-1 key exchange or `ssh-rsa` host keys (opt-in `legacy_ssh: "
+        "true`); the algorithms used are named."
+    ),
 )
 
 

@@ -16,6 +16,9 @@ HASH_MISMATCH = Rule(
     "Treat the device as compromised: isolate it, collect forensic data (show tech, "
     "verify /md5, off-box copy of the image), then reimage from a known-good source and "
     "rotate credentials.",
+    condition=(
+        "The on-box digest of an image differs from the known-good digest for that file name."
+    ),
 )
 HASH_UNKNOWN = Rule(
     "HASH_UNKNOWN",
@@ -23,6 +26,9 @@ HASH_UNKNOWN = Rule(
     PATCH,
     "Obtain the vendor's published digest for this file and add it to the catalogue "
     "(imagesweep known-good add), or remove the file if it does not belong.",
+    condition=(
+        "The image's file name is not in the known-good catalogue, so nothing vouches for it."
+    ),
 )
 HASH_OTHER_RELEASE = Rule(
     "HASH_OTHER_RELEASE",
@@ -30,6 +36,10 @@ HASH_OTHER_RELEASE = Rule(
     PATCH,
     "The file is a known-good image under another name or release: find out who renamed or "
     "swapped it, compare show version with the image actually booted, and reimage.",
+    condition=(
+        "The digest is known-good, but for another file name or release than the device "
+        "claims (a renamed image, or `show version` lying about what runs)."
+    ),
 )
 
 

@@ -14,6 +14,7 @@ class Rule:
     severity: Severity
     technique: str
     recommendation: str
+    condition: str = ""  # when it fires, in one sentence (docs/checks.md is built from it)
 
     def finding(
         self,

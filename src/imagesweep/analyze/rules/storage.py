@@ -16,6 +16,10 @@ DUAL_IMAGE = Rule(
     PATCH,
     "Escalate: confirm which image is approved, digest every image against the vendor's "
     "published digests, and remove the others so the boot loader cannot fall back to them.",
+    condition=(
+        "More than one distinct OS image on the device's storage (all filesystems, stack "
+        "members included); copies of one file and one install set count once."
+    ),
 )
 RUNNING_IMAGE_MISSING = Rule(
     "RUNNING_IMAGE_MISSING",
@@ -23,6 +27,10 @@ RUNNING_IMAGE_MISSING = Rule(
     PATCH,
     "Find out why the running image is not on storage (deleted after boot, network boot, "
     "or a secured bootset: check 'show secure bootset'); reload only from a verified image.",
+    condition=(
+        "The running image is not on any local storage: deleted after boot, loaded from the "
+        "network, or hidden."
+    ),
 )
 
 

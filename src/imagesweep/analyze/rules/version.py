@@ -17,18 +17,27 @@ VERSION_FILENAME_MISMATCH = Rule(
     PATCH,
     "show version and the image file name disagree: verify the image's digest and signature; "
     "a patched image can fake its banner.",
+    condition=(
+        "The release in `show version` differs from the release encoded in the running "
+        "image's file name."
+    ),
 )
 NON_RELEASE_BUILD = Rule(
     "NON_RELEASE_BUILD",
     "medium",
     PATCH,
     "Replace the non-release build with a supported release unless Cisco TAC supplied it.",
+    condition=(
+        "Non-release markers: development, engineering or weekly builds, `BLD_...` image "
+        "names, image type Special or Development."
+    ),
 )
 VERSION_NOT_APPROVED = Rule(
     "VERSION_NOT_APPROVED",
     "medium",
     PATCH,
     "Upgrade to a release on the approved list, or add this release to the policy.",
+    condition=("The release is not in the policy's approved list for the platform."),
 )
 
 
@@ -88,6 +97,10 @@ PACKAGE_RELEASE_MISMATCH = Rule(
     PATCH,
     "A core OS package is of another release than the device runs: a swapped package or an "
     "upgrade that did not finish. Reinstall the approved release from a verified image.",
+    condition=(
+        "A core Junos package (base OS, kernel, routing, PFE) is on another release than the "
+        "device runs."
+    ),
 )
 # Core Junos packages, which ship with the release itself. Left out on purpose: "Host
 # Software" (the QFX/EX host OS has its own release), JET packages such as "jsd"

@@ -122,3 +122,33 @@ def test_a_run_directory_is_not_reused_silently(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "already holds a sweep; continue it with --resume" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--accept-unverifiable", "bogus"], "unknown platform 'bogus'"),
+        (["--policy", "POLICY"], "accept_unverifiable: unknown platform 'bogus'"),
+    ],
+)
+def test_unknown_platform_names_are_usage_errors(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("accept_unverifiable: [bogus]\n", encoding="utf-8")
+    args = [str(policy) if a == "POLICY" else a for a in args]
+    inv = inventory(tmp_path, HOST)
+    proc = imagesweep("audit", "--inventory", str(inv), "--out", str(tmp_path / "r"), *args)
+    assert proc.returncode == 2, proc.stderr
+    assert expected in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_platform_aliases_reach_one_canonical_name() -> None:
+    from imagesweep.platforms import ALIASES, canonical, profiles
+
+    for alias, key in ALIASES.items():
+        assert canonical(alias) == canonical(alias.upper()) == key
+    for key in profiles():
+        assert canonical(key) == key
+    assert canonical("paloalto") == canonical("panos") == "paloalto_panos"

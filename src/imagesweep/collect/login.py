@@ -81,7 +81,7 @@ class LoginGate:
     """Caps concurrent logins and the login rate, so a sweep of thousands of devices does not
     flood the TACACS+/RADIUS servers behind them."""
 
-    def __init__(self, *, concurrent: int = 20, per_second: float = 20.0) -> None:
+    def __init__(self, *, concurrent: int, per_second: float) -> None:
         self._slots = threading.BoundedSemaphore(max(1, concurrent))
         self._interval = 1.0 / per_second if per_second > 0 else 0.0
         self._lock = threading.Lock()
@@ -115,7 +115,7 @@ class Route:
 
 
 def route(
-    config_file: str | None, hostname: str, port: int | None, *, connect_timeout: float = 20.0
+    config_file: str | None, hostname: str, port: int | None, *, connect_timeout: float
 ) -> Route:
     """Read the OpenSSH config the way ``ssh`` would for ``hostname``: ``HostName``,
     ``Port`` (the inventory's port wins), ``ProxyCommand`` and ``ProxyJump`` (hops through

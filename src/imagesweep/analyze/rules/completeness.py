@@ -33,7 +33,7 @@ def audit_incomplete(state: DeviceState, ctx: Context) -> list[Finding]:
     if state.digest_unavailable and state.platform not in ctx.policy.accept_unverifiable:
         evidence.append(
             f"digest: {state.digest_unavailable} (accept this explicitly with "
-            f"--accept-unverifiable {state.platform.split('_')[0]})"
+            f"--accept-unverifiable {state.platform})"
         )
     if not evidence:
         return []

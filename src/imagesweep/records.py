@@ -54,6 +54,7 @@ class DeviceCapture:
     started_at: str = ""  # ISO 8601 UTC
     elapsed: float = 0.0
     notes: tuple[str, ...] = ()  # facts about the session itself (e.g. legacy SSH algorithms used)
+    collector: str = ""  # the Dask worker that audited the device; "" on the local collector
 
 
 # --- parse ---------------------------------------------------------------------------------

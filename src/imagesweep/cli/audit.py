@@ -106,6 +106,7 @@ def _audit_options(**kw: Any) -> AuditOptions:
         policy=policy,
         credentials=creds,
         ssh_config=kw["ssh_config"],
+        dask=kw["dask"],
     )
 
 
@@ -213,6 +214,12 @@ def audit_options(func: F) -> F:
             default=DEFAULTS.logins_per_second,
             show_default=True,
             help="New logins per second at most.",
+        ),
+        click.option(
+            "--dask",
+            metavar="ADDRESS|local:N",
+            help="Run the sweep on Dask distributed workers: a scheduler address "
+            "(tcp://host:8786, tls://...), or local:N for N worker processes on this machine.",
         ),
         click.option(
             "--resume",

@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from nornir.core.task import Result, Task
+from nornir.core.inventory import Host
+from nornir.core.task import MultiResult, Result, Task
 
 from imagesweep.collect import ssh_client
 from imagesweep.collect.channel import ChannelError, enable, exchange, without_echo
@@ -354,3 +355,19 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
             host.close_connection(plugin)
         except Exception as exc:  # a hung disconnect must not lose the result
             log.debug("%s: disconnect failed: %s", host.name, describe(exc))
+
+
+def capture_from(host: Host, result: MultiResult | None) -> DeviceCapture:
+    """The capture a finished :func:`collect_task` left; when the task itself crashed, a
+    capture that says so (still a row, never a lost host)."""
+    if result and isinstance(result[0].result, DeviceCapture):
+        return result[0].result
+    exc = result[0].exception if result else None
+    return DeviceCapture(
+        host=host.name,
+        address=str(host.hostname),
+        platform=str(host.platform),
+        error=f"internal error: {describe(exc) if exc else 'no result'}",
+        error_step="collect",
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )

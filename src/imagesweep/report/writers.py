@@ -189,4 +189,5 @@ def _device_json(result: DeviceResult) -> dict[str, Any]:
         else []
     )
     row["elapsed"] = round(result.capture.elapsed, 3) if result.capture else None
+    row["collector"] = result.capture.collector if result.capture else ""
     return row

@@ -24,9 +24,9 @@ from imagesweep.analyze.rules.images import hash_status, verdicts
 from imagesweep.analyze.state import build_state
 from imagesweep.baseline import catalogue as catalogue_mod
 from imagesweep.baseline.catalogue import Catalogue
-from imagesweep.collect.login import LoginGate, describe
+from imagesweep.collect.login import LoginGate
 from imagesweep.collect.settings import CollectSettings
-from imagesweep.collect.task import collect_task
+from imagesweep.collect.task import capture_from, collect_task
 from imagesweep.errors import ConfigError
 from imagesweep.files import make_dir, write_atomic
 from imagesweep.inventory import simple as inventory
@@ -55,6 +55,7 @@ class AuditOptions:
     policy: Policy = field(default_factory=Policy)
     credentials: Credentials | None = None
     ssh_config: Path | None = None
+    dask: str | None = None  # a Dask scheduler address, or local:N; None: this process only
 
 
 @dataclass(frozen=True)
@@ -123,20 +124,7 @@ class _Recorder:
     def subtask_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None: ...
 
     def task_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None:
-        capture = (
-            result[0].result if result and isinstance(result[0].result, DeviceCapture) else None
-        )
-        if capture is None:  # the task itself crashed: still a row, never a lost host
-            exc = result[0].exception if result else None
-            capture = DeviceCapture(
-                host=host.name,
-                address=str(host.hostname),
-                platform=str(host.platform),
-                error=f"internal error: {describe(exc) if exc else 'no result'}",
-                error_step="collect",
-                started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            )
-        self.record(capture)
+        self.record(capture_from(host, result))
 
     def record(self, capture: DeviceCapture) -> None:
         self.journal.append(capture)
@@ -199,7 +187,18 @@ def run_audit(
     todo = nr.filter(filter_func=lambda h: h.name not in done)
     if on_start:
         on_start(len(todo.inventory.hosts))
-    if todo.inventory.hosts:
+    if todo.inventory.hosts and options.dask:
+        from imagesweep.sweep.distributed import run_on_dask
+
+        run_on_dask(
+            list(todo.inventory.hosts.values()),
+            address=options.dask,
+            settings=settings,
+            ssh_config=str(options.ssh_config) if options.ssh_config else None,
+            workers=options.workers,
+            record=recorder.record,
+        )
+    elif todo.inventory.hosts:
         gate = LoginGate(
             concurrent=settings.max_concurrent_logins, per_second=settings.logins_per_second
         )
@@ -262,6 +261,7 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         "severity": dict(options.policy.severity),
         "approved_versions": {k: list(v) for k, v in options.policy.approved_versions.items()},
         "ssh_config": str(options.ssh_config) if options.ssh_config else None,
+        "dask": options.dask,
     }
 
 
@@ -292,6 +292,7 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             ),
             credentials=credentials,
             ssh_config=Path(data["ssh_config"]) if data.get("ssh_config") else None,
+            dask=data.get("dask"),
         )
     except OSError as exc:
         raise ConfigError(f"{path}: cannot resume: {exc.strerror or exc}") from exc

@@ -92,16 +92,10 @@ from imagesweep.errors import ConfigError
 from imagesweep.lab.faults import Faults, FaultValueError, parse_faults
 from imagesweep.lab.hardware import PERSONAS, PersonaSpec
 from imagesweep.paths import canonical, filesystem, is_network
+from imagesweep.platforms import profiles
 
 DIGEST_SALT = "imagesweep-lab/1"
-PLATFORMS = (
-    "cisco_ios",
-    "cisco_xe",
-    "cisco_nxos",
-    "cisco_xr",
-    "juniper_junos",
-    "paloalto_panos",
-)
+PLATFORMS = tuple(profiles())  # the audit's platforms, by their canonical key
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 _HEX128 = re.compile(r"[0-9a-f]{128}")
 _CONFREG = re.compile(r"0x[0-9a-fA-F]{1,4}")

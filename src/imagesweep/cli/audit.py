@@ -24,7 +24,13 @@ from imagesweep.records import SEVERITIES, DeviceResult
 from imagesweep.report.summary import print_summary
 from imagesweep.sanitize import terminal
 from imagesweep.sweep.interrupt import GRACE_SECONDS
-from imagesweep.sweep.run import AuditOptions, SweepOutcome, resume_options, run_audit
+from imagesweep.sweep.run import (
+    AuditOptions,
+    SweepOutcome,
+    resume_command,
+    resume_options,
+    run_audit,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULTS = CollectSettings()  # the one source of the collector's defaults
@@ -284,7 +290,13 @@ def audit_options(func: F) -> F:
 def audit(quiet: bool, **kw: Any) -> None:
     """Audit every inventory host; write devices/findings/images CSV, sweep.json and raw/."""
     options = _audit_options(**kw)
-    outcome = progress_runner(options, quiet)
+    try:
+        outcome = progress_runner(options, quiet)
+    except KeyboardInterrupt:  # outside the sweep's own handling: before or after the run
+        err.print("imagesweep: interrupted (SIGINT) outside the device sessions", markup=False)
+        if (options.out / "journal.jsonl").exists():
+            err.print(f"continue with:\n  {terminal(resume_command(options.out))}", markup=False)
+        sys.exit(130)
     if not quiet:
         summary(outcome)
     if options.no_catalogue:

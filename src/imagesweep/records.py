@@ -16,6 +16,7 @@ Severity = Literal["critical", "high", "medium", "low", "info"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
 Status = Literal["clean", "findings", "incomplete"]
 HashStatus = Literal["match", "mismatch", "unknown", "unverified"]
+Integrity = Literal["tampered", "verified", "unknown", "unverified"]  # analyze/integrity.py
 
 
 def severity_rank(severity: str) -> int:
@@ -237,3 +238,4 @@ class DeviceResult:
     capture: DeviceCapture | None = None
     error: str = ""
     audited_at: str = ""
+    integrity: Integrity = "unverified"  # devices.csv's integrity column

@@ -38,11 +38,15 @@ EXPECTED: dict[str, tuple[set[str], str, str]] = {
     "xr2-patched": ({"HASH_MISMATCH"}, "findings", "unverified"),
     "xr3-dual": ({"DUAL_IMAGE"}, "findings", "unverified"),
     "xr4-uncommitted": ({"BOOT_MISMATCH"}, "findings", "unverified"),
+    # No install ISO of the running release: nothing vouches for it, so never clean (issue 14)
+    "xr5-nothing-staged": ({"AUDIT_INCOMPLETE"}, "incomplete", "unverified"),
     # Junos
     "jn1-clean": (set(), "clean", "unverified"),
     "jn2-patched": ({"HASH_MISMATCH"}, "findings", "unverified"),
     "jn3-dual": ({"DUAL_IMAGE"}, "findings", "unverified"),
     "jn4-backup-differs": ({"BOOT_MISMATCH"}, "findings", "unverified"),
+    # Only another release's package staged: nothing vouches for the running one (issue 14)
+    "jn5-nothing-staged": ({"AUDIT_INCOMPLETE"}, "incomplete", "unverified"),
     # PAN-OS without --accept-unverifiable: no on-box digest, so never complete
     "pa1-clean": ({"AUDIT_INCOMPLETE"}, "incomplete", "unverified"),
     "pa2-uploaded": ({"AUDIT_INCOMPLETE", "HASH_UNKNOWN"}, "incomplete", "unverified"),
@@ -56,7 +60,29 @@ ACCEPTED: dict[str, tuple[set[str], str, str]] = {
     "pa3-dual": ({"DUAL_IMAGE"}, "findings", "unverified"),
     "pa4-staged": ({"DUAL_IMAGE"}, "findings", "unverified"),
 }
+# XR and Junos accepted as unverifiable: the devices nothing vouched for pass, unverified
+ACCEPTED_INSTALLED: dict[str, tuple[set[str], str, str]] = {
+    "xr5-nothing-staged": (set(), "clean", "unverified"),
+    "jn5-nothing-staged": (set(), "clean", "unverified"),
+    "xr1-clean": (set(), "clean", "unverified"),
+}
 CLEAN = [host for host, (rules, _, _) in EXPECTED.items() if not rules]
+# devices.csv integrity: every tampered device, whichever file the tampering is in; XR and
+# Junos are verified through the staged install file of the running release.
+INTEGRITY = {
+    "xe5-install-clean": "verified",
+    "xe6-install-patched": "tampered",
+    "nx1-clean": "verified",
+    "nx2-patched": "tampered",
+    "xr1-clean": "verified",
+    "xr2-patched": "tampered",
+    "xr3-dual": "verified",
+    "xr5-nothing-staged": "unverified",
+    "jn1-clean": "verified",
+    "jn2-patched": "tampered",
+    "jn5-nothing-staged": "unverified",
+    "pa1-clean": "unverified",
+}
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +189,38 @@ def test_panos_accepted_is_clean_for_the_checks_that_exist(accepted: Sweep) -> N
 
 def test_panos_accepted_under_an_alias(accepted_by_alias: Sweep) -> None:
     assert _outcome(accepted_by_alias) == ACCEPTED
+
+
+def test_integrity_finds_every_tampered_device(sweep: Sweep) -> None:
+    devices = sweep.devices()
+    assert {h: devices[h]["integrity"] for h in INTEGRITY} == INTEGRITY
+    tampered = {h for h, row in devices.items() if row["integrity"] == "tampered"}
+    assert tampered == {h for h, (rules, _, _) in EXPECTED.items() if "HASH_MISMATCH" in rules}
+
+
+def test_nothing_vouched_says_so(sweep: Sweep) -> None:
+    for host, release in (("xr5-nothing-staged", "7.5.2"), ("jn5-nothing-staged", "D170.4")):
+        (finding,) = sweep.findings(host, "AUDIT_INCOMPLETE")
+        assert "running software" in finding["summary"]
+        assert (
+            "nothing vouched for release" in finding["evidence"]
+            and release in (finding["evidence"])
+        )
+        assert "--accept-unverifiable" in finding["evidence"]
+        assert "nothing vouched for release" in sweep.devices()[host]["error"]
+
+
+def test_xr_and_junos_accepted_as_unverifiable(lab: Path) -> None:
+    hosts = ",".join(ACCEPTED_INSTALLED)
+    accepted = audit(
+        lab,
+        lab.parent / "accepted-installed",
+        "--hosts",
+        hosts,
+        "--accept-unverifiable",
+        "xr",
+        "--accept-unverifiable",
+        "junos",
+    )
+    assert _outcome(accepted) == ACCEPTED_INSTALLED
+    assert accepted.exit_code == 0

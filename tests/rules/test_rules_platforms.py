@@ -3,7 +3,9 @@ system images that run together, and Junos, which boots an installed release, no
 
 from __future__ import annotations
 
-from imagesweep.analyze.rules import Context, analyze
+from dataclasses import replace
+
+from imagesweep.analyze.rules import Context, Policy, analyze
 from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.records import (
     BootInfo,
@@ -25,7 +27,10 @@ MD5 = {name: f"{i:x}" * 32 for i, name in enumerate((KICK, SYSTEM, OLD_KICK, OLD
 MD5 |= {STAGED: "5" * 32, OLD_STAGED: "6" * 32}
 CTX = Context(
     catalogue=Catalogue.of(
-        [KnownGood(name, md5, "", "", "", "cisco.com") for name, md5 in MD5.items()]
+        [
+            KnownGood(name, md5, "", "", "15.1X49-D170.4" if name == STAGED else "", "cisco.com")
+            for name, md5 in MD5.items()
+        ]
     )
 )
 
@@ -79,6 +84,36 @@ def test_junos_boots_its_primary_slice_not_the_first_staged_package() -> None:
     # Two staged packages are two images, but the loader does not pick among them
     assert rules(srx(STAGED, OLD_STAGED)) == {"DUAL_IMAGE"}
     assert rules(srx(STAGED)) == set()
+
+
+def test_junos_with_nothing_of_its_release_staged_is_never_clean() -> None:
+    # Issue 14: Junos runs an installed release; without its install package digested (a
+    # match vouches, a mismatch accuses) nothing vouches for what runs.
+    for state in (srx(), srx(OLD_STAGED)):
+        (finding,) = [f for f in analyze(state, CTX) if f.rule == "AUDIT_INCOMPLETE"]
+        assert "nothing vouched for release 15.1X49-D170.4" in finding.evidence[0]
+        assert "--accept-unverifiable junos" in finding.evidence[0]
+    accepted = Context(CTX.catalogue, Policy(accept_unverifiable=frozenset({"juniper_junos"})))
+    assert {f.rule for f in analyze(srx(), accepted)} == set()
+    patched = replace(srx(STAGED), digests=(DigestResult(f"/var/tmp/{STAGED}", "md5", "7" * 32),))
+    assert rules(patched) == {"HASH_MISMATCH"}  # accused, not "incomplete"
+
+
+def test_xr_staged_iso_of_the_running_release_vouches_by_its_name() -> None:
+    iso = "ncs5500-mini-x-7.5.2.iso"
+    ctx = Context(Catalogue.of([KnownGood(iso, "8" * 32)]))  # no version column: the name's
+    state = DeviceState(
+        host="xr",
+        platform="cisco_xr",
+        version=VersionInfo(version="7.5.2"),
+        boot=BootInfo(next_version="7.5.2"),
+        running_set=("ncs5500-xr-7.5.2",),
+        listings=(StorageListing("harddisk:", (StorageFile(f"harddisk:{iso}", 1000),)),),
+        digests=(DigestResult(f"harddisk:{iso}", "md5", "8" * 32),),
+    )
+    assert {f.rule for f in analyze(state, ctx)} == set()
+    older = replace(state, version=VersionInfo(version="7.3.2"))
+    assert "AUDIT_INCOMPLETE" in {f.rule for f in analyze(older, ctx)}
 
 
 def catalyst_install(*on_flash: str) -> DeviceState:

@@ -23,7 +23,14 @@ from imagesweep.platforms import canonical
 from imagesweep.records import SEVERITIES, DeviceResult
 from imagesweep.report.summary import print_summary
 from imagesweep.sanitize import terminal
-from imagesweep.sweep.run import AuditOptions, SweepOutcome, resume_options, run_audit
+from imagesweep.sweep.interrupt import GRACE_SECONDS
+from imagesweep.sweep.run import (
+    AuditOptions,
+    SweepOutcome,
+    resume_command,
+    resume_options,
+    run_audit,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULTS = CollectSettings()  # the one source of the collector's defaults
@@ -78,7 +85,7 @@ def default_known_hosts() -> Path:
 def _audit_options(**kw: Any) -> AuditOptions:
     creds = _credentials(kw["ask_pass"])
     if kw["resume"]:
-        return resume_options(kw["resume"], creds)
+        return _resumed(resume_options(kw["resume"], creds), kw)
     if not kw["inventory"]:
         raise click.UsageError("--inventory is required (or --resume DIR)")
     accept = frozenset(canonical(p) for p in kw["accept_unverifiable"])
@@ -107,7 +114,39 @@ def _audit_options(**kw: Any) -> AuditOptions:
         credentials=creds,
         ssh_config=kw["ssh_config"],
         dask=kw["dask"],
+        no_catalogue=kw["no_catalogue"],
+        grace=kw["grace"],
     )
+
+
+# Options --resume takes from the command line; every other one comes from the run.
+RESUME_OWN = ("workers", "grace")
+
+
+def _resumed(options: AuditOptions, kw: dict[str, Any]) -> AuditOptions:
+    """The run's options, with the ones a resume may change from the command line; says
+    on stderr which come from where, and that the others given are ignored."""
+    ctx = click.get_current_context()
+    given = {
+        name
+        for name in kw
+        if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
+    } - {"resume", "ask_pass", "quiet"}
+    changes = {name: kw[name] for name in RESUME_OWN if name in given}
+    options = replace(options, **changes)
+    ignored = sorted(given - set(RESUME_OWN))
+    taken = f"workers {options.workers}" + (" (--workers)" if "workers" in changes else "")
+    err.print(
+        f"resuming {terminal(str(options.out))}: {taken}, grace {options.grace:g} s; "
+        "inventory, catalogue, hosts, timeouts, known_hosts and policy from its run.json"
+        + (
+            f"; ignored: {', '.join('--' + n.replace('_', '-') for n in ignored)}"
+            if ignored
+            else ""
+        ),
+        markup=False,
+    )
+    return options
 
 
 def audit_options(func: F) -> F:
@@ -228,6 +267,20 @@ def audit_options(func: F) -> F:
             "its journal does not hold.",
         ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary."),
+        click.option(
+            "--no-catalogue",
+            is_flag=True,
+            help="Audit without a known-good catalogue: digests are only recorded, and the "
+            "sweep cannot pass.",
+        ),
+        click.option(
+            "--grace",
+            type=click.FloatRange(0),
+            default=GRACE_SECONDS,
+            show_default=True,
+            help="After Ctrl-C/SIGTERM: seconds the sessions in flight may take to finish "
+            "before they are cut.",
+        ),
     ]
     for opt in reversed(opts):
         func = opt(func)
@@ -243,9 +296,32 @@ def audit_options(func: F) -> F:
 @audit_options
 def audit(quiet: bool, **kw: Any) -> None:
     """Audit every inventory host; write devices/findings/images CSV, sweep.json and raw/."""
-    outcome = progress_runner(_audit_options(**kw), quiet)
+    options = _audit_options(**kw)
+    try:
+        outcome = progress_runner(options, quiet)
+    except KeyboardInterrupt:  # outside the sweep's own handling: before or after the run
+        err.print("imagesweep: interrupted (SIGINT) outside the device sessions", markup=False)
+        if (options.out / "journal.jsonl").exists():
+            err.print(f"continue with:\n  {terminal(resume_command(options.out))}", markup=False)
+        sys.exit(130)
     if not quiet:
         summary(outcome)
+    if options.no_catalogue:
+        err.print(
+            "no catalogue was used (--no-catalogue): digests were recorded, none was "
+            "compared with a known-good digest; the sweep cannot pass",
+            markup=False,
+        )
+    if outcome.interrupted:
+        audited = sum(1 for r in outcome.results if r.status != "incomplete")
+        again = " --ask-pass" if kw["ask_pass"] else ""
+        # Printed even with --quiet: it is what the user needs next.
+        err.print(
+            f"INTERRUPTED by {outcome.interrupted}: reports written for what finished "
+            f"({audited} of {len(outcome.results)} devices fully audited); continue with:\n"
+            f"  {terminal(outcome.resume_command)}{again}",
+            markup=False,
+        )
     sys.exit(outcome.exit_code)
 
 

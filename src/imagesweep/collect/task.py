@@ -39,6 +39,7 @@ from imagesweep.collect.login import (
     seconds,
 )
 from imagesweep.collect.settings import CollectSettings
+from imagesweep.collect.stop import INTERRUPTED_STEP, NOT_STARTED, Stop
 from imagesweep.parse.interpret import Rejected, digest_scope, interpret
 from imagesweep.paths import basename, filesystem
 from imagesweep.platforms import Profile, Step, profile
@@ -69,10 +70,13 @@ class SessionLost(Exception):
 class _Session:
     """The plan's state while it runs against one connection."""
 
-    def __init__(self, conn: Any, prof: Profile, settings: CollectSettings) -> None:
+    def __init__(
+        self, conn: Any, prof: Profile, settings: CollectSettings, stop: Stop | None = None
+    ) -> None:
         self.conn = conn
         self.prof = prof
         self.settings = settings
+        self.stop = stop
         self.runs: list[CommandRun] = []
         self.deadline = time.monotonic() + settings.device_timeout
 
@@ -82,6 +86,8 @@ class _Session:
         """Run one command; :class:`SessionLost` when the session cannot go on. ``knob`` is
         the option that sets ``timeout``, named when it runs out."""
         where = f"{step} {target}" if target else step
+        if self.stop and self.stop.requested:
+            raise SessionLost(INTERRUPTED_STEP, self.stop.during(where))
         started = time.monotonic()
         remaining = self.deadline - started
         if remaining <= 0:
@@ -104,10 +110,12 @@ class _Session:
                 without_echo(exc.partial, command), self.settings.max_output_chars
             )
             self._record(step, command, partial, started, error, target=target)
+            self._interrupted(where)
             raise SessionLost(where, f"{command!r}: {error}") from exc
         except Exception as exc:
             error = describe(exc)
             self._record(step, command, "", started, error, target=target)
+            self._interrupted(where)
             raise SessionLost(where, f"{command!r}: {error}") from exc
         text, _ = clean_output(reply.text, self.settings.max_output_chars)
         if reply.truncated:
@@ -126,6 +134,11 @@ class _Session:
                 "text (garbage on the line); not used"
             )
         return self._record(step, command, text, started, error, target=target)
+
+    def _interrupted(self, where: str) -> None:
+        """A command that failed because the sweep was stopped (its session cut) says so."""
+        if self.stop and self.stop.requested:
+            raise SessionLost(INTERRUPTED_STEP, self.stop.during(where))
 
     def _record(
         self,
@@ -181,12 +194,18 @@ def _filesystems(prof: Profile, found: tuple[FileSystem, ...], named: list[str])
 
 
 def run_plan(
-    conn: Any, prof: Profile, settings: CollectSettings, *, expected_hostname: str = ""
+    conn: Any,
+    prof: Profile,
+    settings: CollectSettings,
+    *,
+    expected_hostname: str = "",
+    stop: Stop | None = None,
 ) -> tuple[list[CommandRun], str, str]:
     """Run the platform's plan on an open connection: (runs, error, error_step).
 
-    With ``expected_hostname``, the plan stops when ``show version`` names another device."""
-    session = _Session(conn, prof, settings)
+    With ``expected_hostname``, the plan stops when ``show version`` names another device;
+    with ``stop``, before the next command once a stop is requested."""
+    session = _Session(conn, prof, settings, stop)
     version: VersionInfo | None = None
     boot: BootInfo | None = None
     found_fs: tuple[FileSystem, ...] = ()
@@ -275,8 +294,11 @@ def _algorithms(prof: Profile, settings: CollectSettings, path: str) -> tuple[st
     return tuple(dict.fromkeys(a for a in wanted if a in available))
 
 
-def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None = None) -> Result:
-    """Nornir task: audit one host; ``result.result`` is always a :class:`DeviceCapture`."""
+def collect_task(
+    task: Task, settings: CollectSettings, gate: LoginGate | None = None, stop: Stop | None = None
+) -> Result:
+    """Nornir task: audit one host; ``result.result`` is always a :class:`DeviceCapture`.
+    Once ``stop`` is requested, a host not yet logged in is not contacted at all."""
     host = task.host
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
@@ -303,6 +325,8 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
         )
         return Result(host=host, result=capture)
 
+    if stop and stop.requested:
+        return done([], NOT_STARTED, INTERRUPTED_STEP)
     extras = netmiko_extras(task, settings)
     ssh_client.register()
     # Opt-in per host or group: SHA-1 key exchange and ssh-rsa host keys.
@@ -316,6 +340,8 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
             connect_timeout=settings.connect_timeout,
         )
         with gate or contextlib.nullcontext():
+            if stop and stop.requested:  # the wait for a login slot can be long
+                return done([], NOT_STARTED, INTERRUPTED_STEP)
             conn = open_session(
                 task, settings, plugin=plugin, extras=extras, where=where
             ).connection
@@ -323,7 +349,11 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
         error, step = connect_failure(exc, settings)
         return done([], error, step)
     healthy = False
+    if stop:
+        stop.track(conn)
     try:
+        if stop and stop.requested:  # logged in while the stop came: run nothing
+            return done([], stop.during("login"), INTERRUPTED_STEP)
         if legacy:
             notes.append(LEGACY_SSH_NOTE + ssh_client.negotiated(conn))
         if expected and not same_host(expected, prompt_hostname(str(conn.base_prompt))):
@@ -344,11 +374,15 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
                 run = CommandRun(
                     "enable", "enable", transcript, time.monotonic() - begun, exc.reason
                 )
+                if stop and stop.requested:
+                    return done([run], stop.during("enable"), INTERRUPTED_STEP)
                 return done([run], f"'enable': {exc.reason}", "enable")
-        runs, error, step = run_plan(conn, prof, settings, expected_hostname=expected)
+        runs, error, step = run_plan(conn, prof, settings, expected_hostname=expected, stop=stop)
         healthy = not error
         return done(runs, error, step)
     finally:
+        if stop:
+            stop.untrack(conn)
         if not healthy:
             hard_close(conn)
         try:

@@ -48,6 +48,7 @@ DEVICE_COLUMNS = (
     "rules",
     "audited_at",
     "error",
+    "integrity",  # tampered | verified | unknown | unverified (analyze/integrity.py)
 )
 FINDING_COLUMNS = (
     "host",

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from imagesweep import __version__
+from imagesweep.collect.stop import INTERRUPTED_STEP
 from imagesweep.files import write_atomic
 from imagesweep.records import DeviceCapture, DeviceResult, severity_rank
 from imagesweep.report import schema
@@ -55,6 +56,7 @@ def device_row(result: DeviceResult) -> dict[str, object]:
         "rules": ";".join(dict.fromkeys(f.rule for f in result.findings)),
         "audited_at": result.audited_at,
         "error": result.error,
+        "integrity": result.integrity,
     }
 
 
@@ -143,8 +145,10 @@ def write_reports(
     timings: dict[str, float],
     started_at: str,
     finished_at: str,
+    interrupted: str = "",
 ) -> None:
-    """devices.csv, findings.csv, images.csv and sweep.json, each atomically."""
+    """devices.csv, findings.csv, images.csv and sweep.json, each atomically.
+    ``interrupted``: the signal that stopped the sweep ("SIGINT"), "" when it ran to its end."""
     ordered = sorted(results, key=lambda r: r.host)
     write_atomic(run_dir / schema.DEVICES_CSV, _frame(map(device_row, ordered), DEVICE_COLUMNS))
     write_atomic(
@@ -164,6 +168,9 @@ def write_reports(
         "options": options,
         "timings": timings,
         "summary": summary_counts(ordered),
+        # null when the sweep ran to its end; else the signal, and the hosts it left
+        "interrupted": interrupted or None,
+        "not_audited": [r.host for r in ordered if _stopped(r)] if interrupted else [],
         "devices": [_device_json(r) for r in ordered],
     }
     write_atomic(run_dir / schema.SWEEP_JSON, json.dumps(document, indent=2, default=str) + "\n")
@@ -191,3 +198,7 @@ def _device_json(result: DeviceResult) -> dict[str, Any]:
     row["elapsed"] = round(result.capture.elapsed, 3) if result.capture else None
     row["collector"] = result.capture.collector if result.capture else ""
     return row
+
+
+def _stopped(result: DeviceResult) -> bool:
+    return bool(result.capture and result.capture.error_step == INTERRUPTED_STEP)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -18,6 +19,7 @@ from typing import Any
 from nornir.core.inventory import Host
 from nornir.core.task import AggregatedResult, MultiResult, Task
 
+from imagesweep.analyze.integrity import integrity
 from imagesweep.analyze.rules import Context, Policy, analyze
 from imagesweep.analyze.rules.completeness import AUDIT_INCOMPLETE
 from imagesweep.analyze.rules.images import hash_status, verdicts
@@ -26,6 +28,7 @@ from imagesweep.baseline import catalogue as catalogue_mod
 from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.collect.login import LoginGate
 from imagesweep.collect.settings import CollectSettings
+from imagesweep.collect.stop import INTERRUPTED_STEP, NOT_STARTED, Stop
 from imagesweep.collect.task import capture_from, collect_task
 from imagesweep.errors import ConfigError
 from imagesweep.files import make_dir, write_atomic
@@ -34,6 +37,7 @@ from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
 from imagesweep.report.schema import JOURNAL, RUN_JSON
 from imagesweep.report.writers import write_raw, write_reports
+from imagesweep.sweep.interrupt import GRACE_SECONDS, exit_status, handling
 from imagesweep.sweep.journal import Journal
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,8 @@ class AuditOptions:
     credentials: Credentials | None = None
     ssh_config: Path | None = None
     dask: str | None = None  # a Dask scheduler address, or local:N; None: this process only
+    no_catalogue: bool = False  # audit without a known-good catalogue, said explicitly
+    grace: float = GRACE_SECONDS  # after SIGINT/SIGTERM: seconds sessions in flight may finish
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class SweepOutcome:
     results: tuple[DeviceResult, ...]
     exit_code: int
     elapsed: float
+    interrupted: str = ""  # "SIGINT" / "SIGTERM" when a signal stopped the sweep
+    resume_command: str = ""  # the exact command that continues an interrupted sweep
 
 
 def judge(capture: DeviceCapture, ctx: Context) -> DeviceResult:
@@ -74,18 +82,29 @@ def judge(capture: DeviceCapture, ctx: Context) -> DeviceResult:
     incomplete = any(f.rule == AUDIT_INCOMPLETE.id for f in findings)
     status: Status = "incomplete" if incomplete else ("findings" if findings else "clean")
     error = capture.error or (f"{state.gaps[0].step}: {state.gaps[0].reason}" if state.gaps else "")
+    if not error and incomplete:  # no gap, yet incomplete: what the rule says (PAN-OS, XR...)
+        error = next(f.evidence[0] for f in findings if f.rule == AUDIT_INCOMPLETE.id)
+    digest_status = hash_status(state, images)
     return DeviceResult(
         host=capture.host,
         address=capture.address,
         platform=capture.platform,
         status=status,
-        hash_status=hash_status(state, images),
+        hash_status=digest_status,
         findings=findings,
         images=images,
         state=state,
         capture=capture,
         error=error,
         audited_at=capture.started_at,
+        integrity=integrity(
+            state,
+            images,
+            findings,
+            hash_status=digest_status,
+            complete=not incomplete,
+            catalogue=ctx.catalogue,
+        ),
     )
 
 
@@ -98,23 +117,42 @@ def exit_code(results: tuple[DeviceResult, ...], fail_on: Severity) -> int:
     return 1 if failing else 0
 
 
-def load_catalogue(path: Path | None, inventory_dir: Path) -> Catalogue:
+def load_catalogue(path: Path | None, inventory_dir: Path, *, none: bool = False) -> Catalogue:
+    """The known-good catalogue; without a usable one (missing, no entries) the sweep is a
+    usage error unless ``none`` (``--no-catalogue``) says the user audits without one."""
+    if none:
+        if path is not None:
+            raise ConfigError("--no-catalogue and --known-good exclude each other")
+        return Catalogue()
     if path is None:
-        beside = inventory_dir / "known-good.csv"
-        if not beside.is_file():
-            log.warning("no known-good catalogue: every image will be HASH_UNKNOWN")
-            return Catalogue()
-        path = beside
-    return catalogue_mod.load(path)
+        path = inventory_dir / "known-good.csv"
+        if not path.is_file():
+            raise ConfigError(
+                f"no known-good catalogue: give --known-good FILE (or put known-good.csv in "
+                f"{inventory_dir}), or audit without one with --no-catalogue"
+            )
+    cat = catalogue_mod.load(path)
+    if not len(cat):
+        raise ConfigError(
+            f"{path}: the catalogue holds no entries; add known-good digests "
+            "(imagesweep known-good add), or audit without one with --no-catalogue"
+        )
+    return cat
 
 
 class _Recorder:
     """Nornir processor: each finished host reaches the journal and raw/ at once."""
 
     def __init__(
-        self, run_dir: Path, journal: Journal, ctx: Context, progress: Progress | None
+        self,
+        run_dir: Path,
+        journal: Journal,
+        ctx: Context,
+        progress: Progress | None,
+        stop: Stop | None = None,
     ) -> None:
         self.run_dir, self.journal, self.ctx, self.progress = run_dir, journal, ctx, progress
+        self.stop = stop
         self.results: dict[str, DeviceResult] = {}
 
     def task_started(self, task: Task) -> None: ...
@@ -127,7 +165,13 @@ class _Recorder:
         self.record(capture_from(host, result))
 
     def record(self, capture: DeviceCapture) -> None:
-        self.journal.append(capture)
+        # A host the stop cut short (or failed once the stop came, its session perhaps cut)
+        # stays out of the journal, so --resume audits it again.
+        stopped = capture.error_step == INTERRUPTED_STEP or bool(
+            self.stop and self.stop.requested and capture.error
+        )
+        if not stopped:
+            self.journal.append(capture)
         write_raw(self.run_dir, capture)
         outcome = judge(capture, self.ctx)
         self.results[capture.host] = outcome
@@ -166,7 +210,7 @@ def run_audit(
             f"the inventory, {inventory.ENV_USERNAME}/{inventory.ENV_PASSWORD}, "
             "or use --ask-pass"
         )
-    cat = load_catalogue(options.known_good, options.inventory)
+    cat = load_catalogue(options.known_good, options.inventory, none=options.no_catalogue)
     settings = options.settings
     if not settings.algorithms:
         settings = replace(settings, algorithms=cat.algorithms_needed())
@@ -179,7 +223,8 @@ def run_audit(
     if not options.resume:
         write_atomic(run_dir / RUN_FILE, json.dumps(options_record(options), indent=2) + "\n")
     journal = Journal(run_dir)
-    recorder = _Recorder(run_dir, journal, ctx, progress)
+    stop = Stop()
+    recorder = _Recorder(run_dir, journal, ctx, progress, stop)
     done = journal.read() if options.resume else {}
     for host in nr.inventory.hosts:
         if host in done:
@@ -190,25 +235,30 @@ def run_audit(
     if todo.inventory.hosts and options.dask:
         from imagesweep.sweep.distributed import run_on_dask
 
-        run_on_dask(
-            list(todo.inventory.hosts.values()),
-            address=options.dask,
-            settings=settings,
-            ssh_config=str(options.ssh_config) if options.ssh_config else None,
-            workers=options.workers,
-            record=recorder.record,
-        )
+        with handling(stop, options.grace):
+            run_on_dask(
+                list(todo.inventory.hosts.values()),
+                address=options.dask,
+                settings=settings,
+                ssh_config=str(options.ssh_config) if options.ssh_config else None,
+                workers=options.workers,
+                record=recorder.record,
+                stop=lambda: stop.requested,
+            )
     elif todo.inventory.hosts:
         gate = LoginGate(
             concurrent=settings.max_concurrent_logins, per_second=settings.logins_per_second
         )
-        todo.with_processors([recorder]).run(
-            task=collect_task, settings=settings, gate=gate, on_failed=True
-        )
-    results = tuple(
-        recorder.results[h] for h in sorted(nr.inventory.hosts) if h in recorder.results
-    )
+        with handling(stop, options.grace):
+            todo.with_processors([recorder]).run(
+                task=collect_task, settings=settings, gate=gate, stop=stop, on_failed=True
+            )
+    for name, entry in nr.inventory.hosts.items():  # one row per inventory host, always
+        if name not in recorder.results:
+            recorder.results[name] = judge(_not_started(name, entry), ctx)
+    results = tuple(recorder.results[h] for h in sorted(nr.inventory.hosts))
     elapsed = time.monotonic() - started
+    interrupted = stop.reason
     write_reports(
         run_dir,
         results,
@@ -224,8 +274,36 @@ def run_audit(
         },
         started_at=started_at,
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        interrupted=interrupted,
     )
-    return SweepOutcome(run_dir, results, exit_code(results, options.fail_on), elapsed)
+    code = exit_code(results, options.fail_on)
+    if options.no_catalogue and code == 0 and results:
+        # Nothing was compared with known-good digests: the sweep cannot pass.
+        code = 1
+    return SweepOutcome(
+        run_dir,
+        results,
+        exit_status(interrupted) if interrupted else code,
+        elapsed,
+        interrupted=interrupted,
+        resume_command=resume_command(run_dir) if interrupted else "",
+    )
+
+
+def resume_command(run_dir: Path) -> str:
+    """The command that continues the sweep in ``run_dir`` (absolute: works from anywhere)."""
+    return f"imagesweep audit --resume {shlex.quote(str(run_dir.absolute()))}"
+
+
+def _not_started(name: str, host: Host) -> DeviceCapture:
+    return DeviceCapture(
+        host=name,
+        address=f"{host.hostname}:{host.port}" if host.port else str(host.hostname or name),
+        platform=str(host.platform or ""),
+        error=NOT_STARTED,
+        error_step=INTERRUPTED_STEP,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
 
 
 def _check_writable(run_dir: Path) -> None:
@@ -245,13 +323,14 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
     """The options as JSON: in sweep.json, and in run.json so ``--resume DIR`` can continue.
     Credentials are never part of it."""
     settings = {
-        k: (str(v) if isinstance(v, Path) else v)
+        k: (str(v.absolute()) if isinstance(v, Path) else v)
         for k, v in asdict(options.settings).items()
         if k != "algorithms"
     }
     return {
-        "inventory": str(options.inventory),
-        "known_good": str(options.known_good) if options.known_good else None,
+        # Absolute, so that ``--resume DIR`` works from any directory.
+        "inventory": str(options.inventory.absolute()),
+        "known_good": str(options.known_good.absolute()) if options.known_good else None,
         "hosts": list(options.hosts),
         "group": options.group,
         "workers": options.workers,
@@ -260,8 +339,10 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         "accept_unverifiable": sorted(options.policy.accept_unverifiable),
         "severity": dict(options.policy.severity),
         "approved_versions": {k: list(v) for k, v in options.policy.approved_versions.items()},
-        "ssh_config": str(options.ssh_config) if options.ssh_config else None,
+        "ssh_config": str(options.ssh_config.absolute()) if options.ssh_config else None,
         "dask": options.dask,
+        "no_catalogue": options.no_catalogue,
+        "grace": options.grace,
     }
 
 
@@ -293,6 +374,8 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             credentials=credentials,
             ssh_config=Path(data["ssh_config"]) if data.get("ssh_config") else None,
             dask=data.get("dask"),
+            no_catalogue=bool(data.get("no_catalogue")),
+            grace=float(data.get("grace", GRACE_SECONDS)),
         )
     except OSError as exc:
         raise ConfigError(f"{path}: cannot resume: {exc.strerror or exc}") from exc

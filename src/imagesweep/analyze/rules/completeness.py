@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from imagesweep.analyze.rules.finding import PATCH, Rule
-from imagesweep.analyze.rules.images import verdicts
+from imagesweep.analyze.rules.images import unvouched, verdicts
 from imagesweep.baseline.context import Context
 from imagesweep.records import HOST_KEY_CHANGED_STEP, LEGACY_SSH_NOTE, DeviceState, Finding
 
@@ -24,12 +24,22 @@ AUDIT_INCOMPLETE = Rule(
 
 def audit_incomplete(state: DeviceState, ctx: Context) -> list[Finding]:
     evidence = [f"{gap.step}: {gap.reason}" for gap in state.gaps]
+    images = verdicts(state, ctx.catalogue)
     evidence += [
         f"digest {image.path}: the catalogue and the device share no digest algorithm, so "
         "nothing was compared"
-        for image in verdicts(state, ctx.catalogue)
+        for image in images
         if image.verdict == "not-comparable"
     ]
+    unproven = unvouched(state, images, ctx.catalogue)
+    if unproven and not evidence and state.platform not in ctx.policy.accept_unverifiable:
+        evidence.append(
+            f"{unproven} (put the release's install file on storage and its digest in the "
+            f"catalogue, or accept this explicitly with --accept-unverifiable "
+            f"{state.platform.split('_')[-1]})"
+        )
+        first = "running software"
+        return [AUDIT_INCOMPLETE.finding(f"audit incomplete: {first}", evidence)]
     if state.digest_unavailable and state.platform not in ctx.policy.accept_unverifiable:
         evidence.append(
             f"digest: {state.digest_unavailable} (accept this explicitly with "

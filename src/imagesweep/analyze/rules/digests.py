@@ -90,9 +90,13 @@ def digest_rules(state: DeviceState, ctx: Context) -> list[Finding]:
                 )
             )
         elif verdict == "unknown":
+            # The running image unknown means nothing vouches for what the device runs.
             findings.append(
                 HASH_UNKNOWN.finding(
-                    f"{image.path} is not in the known-good catalogue", [f"{image.path}: {got}"]
+                    f"{image.path} is not in the known-good catalogue"
+                    + (" (the running image)" if image.running else ""),
+                    [f"{image.path}: {got}"],
+                    severity="high" if image.running else None,
                 )
             )
         elif (

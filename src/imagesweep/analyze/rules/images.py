@@ -9,6 +9,7 @@ from imagesweep.parse.interpret import digest_scope
 from imagesweep.paths import basename, filesystem, is_network
 from imagesweep.platforms import profile
 from imagesweep.records import DeviceState, HashStatus, ImageVerdict, KnownGood, StorageFile
+from imagesweep.releases import image_versions, same_version
 
 _STACK_FLASH = re.compile(r"^flash\d*:$")
 
@@ -146,3 +147,49 @@ def hash_status(state: DeviceState, images: tuple[ImageVerdict, ...]) -> HashSta
     if "unknown" in kinds:
         return "unknown"
     return "match"
+
+
+def staged_release(
+    state: DeviceState, images: tuple[ImageVerdict, ...], catalogue: Catalogue
+) -> ImageVerdict | None:
+    """The digested install ISO or package of the release the device runs, if any: on
+    platforms that run an installed release rather than a file (IOS XR, Junos) it is the
+    on-box evidence there is for the running software (a match vouches, a mismatch accuses)."""
+    claimed = state.version.version if state.version else ""
+    if not claimed:
+        return None
+    for image in images:
+        name = basename(image.path)
+        entry = catalogue.get(name)
+        if entry is None or image.verdict not in ("match", "mismatch", "other-release"):
+            continue
+        releases = (entry.version,) if entry.version else _releases(name)
+        if any(same_version(r, claimed) for r in releases):
+            return image
+    return None
+
+
+# An XR install file's release: ncs5500-mini-x-7.5.2.iso, ncs5500-golden-x-7.3.2-v1.iso.
+_XR_RELEASE = re.compile(r"-(\d+\.\d+\.\d+)(?=[.-]|$)")
+
+
+def _releases(name: str) -> tuple[str, ...]:
+    """The release a catalogue entry without a version names in its file name."""
+    return image_versions(name) or tuple(m[1] for m in _XR_RELEASE.finditer(name))
+
+
+def unvouched(state: DeviceState, images: tuple[ImageVerdict, ...], catalogue: Catalogue) -> str:
+    """Why nothing vouched for the running software of a platform that runs an installed
+    release, not an image file (IOS XR, Junos); "" when something did or the platform's
+    running image is a file (its own digest decides) or it has no digest at all (PAN-OS)."""
+    prof = profile(state.platform)
+    if prof.running_image_required or prof.digest_unavailable or not state.version:
+        return ""
+    if hash_status(state, images) != "unverified" or staged_release(state, images, catalogue):
+        return ""
+    release = state.version.version or "?"
+    return (
+        f"running software: nothing vouched for release {release}: {prof.name} runs installed "
+        "software, not an image file, and no install ISO or package of that release was "
+        "found on storage and digested against the catalogue"
+    )

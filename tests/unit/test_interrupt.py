@@ -1,0 +1,99 @@
+"""The cooperative stop (collect/stop.py) and the signal handling around a sweep
+(sweep/interrupt.py), without a lab: real signals to this process, real threads."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+from imagesweep.collect.stop import Stop
+from imagesweep.sweep.interrupt import exit_status, handling
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _Channel:
+    def __init__(self, transport: _Transport) -> None:
+        self._transport = transport
+
+    def get_transport(self) -> _Transport:
+        return self._transport
+
+
+class _Conn:
+    """The one attribute hard_close reaches: remote_conn.get_transport().close()."""
+
+    def __init__(self) -> None:
+        self.transport = _Transport()
+        self.remote_conn = _Channel(self.transport)
+
+
+def test_exit_status_is_128_plus_the_signal() -> None:
+    assert exit_status("SIGINT") == 130
+    assert exit_status("SIGTERM") == 143
+
+
+def test_cut_closes_tracked_sessions_and_any_opened_later() -> None:
+    stop = Stop()
+    first, gone, late = _Conn(), _Conn(), _Conn()
+    stop.track(first)
+    stop.track(gone)
+    stop.untrack(gone)
+    assert stop.cut() == 1
+    assert first.transport.closed and not gone.transport.closed
+    stop.track(late)  # a login that finished after the cut is ended at once
+    assert late.transport.closed
+
+
+def test_signal_requests_the_stop_and_the_grace_cuts() -> None:
+    stop = Stop()
+    conn = _Conn()
+    stop.track(conn)
+    before = signal.getsignal(signal.SIGINT)
+    with handling(stop, grace=0.3):
+        os.kill(os.getpid(), signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        while not conn.transport.closed and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert stop.requested and stop.reason == "SIGTERM"
+        assert conn.transport.closed  # cut after the grace
+        os.kill(os.getpid(), signal.SIGINT)  # a second signal: no KeyboardInterrupt
+        time.sleep(0.05)
+    assert stop.reason == "SIGTERM"  # the first signal names the stop
+    assert signal.getsignal(signal.SIGINT) is before  # handlers restored
+
+
+def test_second_signal_cuts_at_once() -> None:
+    stop = Stop()
+    conn = _Conn()
+    stop.track(conn)
+    with handling(stop, grace=60):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        assert stop.requested and not conn.transport.closed  # in its grace
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        assert conn.transport.closed
+
+
+def test_off_the_main_thread_signals_are_left_alone() -> None:
+    stop = Stop()
+    seen: list[object] = []
+
+    def worker() -> None:
+        with handling(stop, grace=1):
+            seen.append(signal.getsignal(signal.SIGINT))
+
+    before = signal.getsignal(signal.SIGINT)
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen == [before]

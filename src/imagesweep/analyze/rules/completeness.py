@@ -17,7 +17,9 @@ AUDIT_INCOMPLETE = Rule(
         "Part of the plan produced no usable data (unreachable, login or enable failed, "
         "timeout, command rejected, output not understood, an image without a digest, a "
         "platform with no on-box digest not accepted); the evidence names the step and why. "
-        "The device is `incomplete`, never `clean`."
+        "On IOS XR and Junos also: no install file of the running release found and digested "
+        "(unless the platform is accepted as unverifiable); a host an interrupted sweep did "
+        "not finish. The device is `incomplete`, never `clean`."
     ),
 )
 

@@ -27,7 +27,8 @@ HASH_UNKNOWN = Rule(
     "Obtain the vendor's published digest for this file and add it to the catalogue "
     "(imagesweep known-good add), or remove the file if it does not belong.",
     condition=(
-        "The image's file name is not in the known-good catalogue, so nothing vouches for it."
+        "The image's file name is not in the known-good catalogue, so nothing vouches for it; "
+        "high for the running image, medium for other files."
     ),
 )
 HASH_OTHER_RELEASE = Rule(

@@ -25,7 +25,7 @@ from typing import Any
 
 from nornir.core.task import Result, Task
 
-from imagesweep.collect import ssh_client
+from imagesweep.collect import offbox, ssh_client
 from imagesweep.collect.channel import ChannelError, enable, exchange, without_echo
 from imagesweep.collect.login import (
     LoginGate,
@@ -47,6 +47,7 @@ from imagesweep.records import (
     CommandRun,
     DeviceCapture,
     FileSystem,
+    OffboxCopy,
     RunningSet,
     StorageListing,
     VersionInfo,
@@ -274,7 +275,12 @@ def _algorithms(prof: Profile, settings: CollectSettings, path: str) -> tuple[st
     return tuple(dict.fromkeys(a for a in wanted if a in available))
 
 
-def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None = None) -> Result:
+def collect_task(
+    task: Task,
+    settings: CollectSettings,
+    gate: LoginGate | None = None,
+    offbox_gate: offbox.OffboxGate | None = None,
+) -> Result:
     """Nornir task: audit one host; ``result.result`` is always a :class:`DeviceCapture`."""
     host = task.host
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -288,7 +294,12 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
 
     notes: list[str] = []
 
-    def done(runs: list[CommandRun], error: str = "", step: str = "") -> Result:
+    def done(
+        runs: list[CommandRun],
+        error: str = "",
+        step: str = "",
+        copies: tuple[OffboxCopy, ...] = (),
+    ) -> Result:
         capture = DeviceCapture(
             host=host.name,
             address=address,
@@ -299,6 +310,7 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
             started_at=started_at,
             elapsed=time.monotonic() - started,
             notes=tuple(notes),
+            offbox=copies,
         )
         return Result(host=host, result=capture)
 
@@ -346,7 +358,21 @@ def collect_task(task: Task, settings: CollectSettings, gate: LoginGate | None =
                 return done([run], f"'enable': {exc.reason}", "enable")
         runs, error, step = run_plan(conn, prof, settings, expected_hostname=expected)
         healthy = not error
-        return done(runs, error, step)
+        copies: tuple[OffboxCopy, ...] = ()
+        if settings.offbox and not error:  # after the on-box plan, on the same connection
+            copies = offbox.copy_off(
+                conn,
+                prof,
+                runs,
+                mode=settings.offbox,
+                max_bytes=settings.offbox_max_bytes,
+                timeout=settings.offbox_timeout,
+                rate=settings.offbox_rate,
+                keep_dir=settings.keep_images,
+                host=host.name,
+                gate=offbox_gate,
+            )
+        return done(runs, error, step, copies)
     finally:
         if not healthy:
             hard_close(conn)

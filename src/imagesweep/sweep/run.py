@@ -21,10 +21,12 @@ from nornir.core.task import AggregatedResult, MultiResult, Task
 from imagesweep.analyze.rules import Context, Policy, analyze
 from imagesweep.analyze.rules.completeness import AUDIT_INCOMPLETE
 from imagesweep.analyze.rules.images import hash_status, verdicts
+from imagesweep.analyze.rules.offbox import OFFBOX_HASH_MISMATCH
 from imagesweep.analyze.state import build_state
 from imagesweep.baseline import catalogue as catalogue_mod
 from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.collect.login import LoginGate, describe
+from imagesweep.collect.offbox import OffboxGate
 from imagesweep.collect.settings import CollectSettings
 from imagesweep.collect.task import collect_task
 from imagesweep.errors import ConfigError
@@ -78,7 +80,12 @@ def judge(capture: DeviceCapture, ctx: Context) -> DeviceResult:
         address=capture.address,
         platform=capture.platform,
         status=status,
-        hash_status=hash_status(state, images),
+        # The bytes outrank the device's word: a lying verify must not read as "match".
+        hash_status=(
+            "mismatch"
+            if any(f.rule == OFFBOX_HASH_MISMATCH.id for f in findings)
+            else hash_status(state, images)
+        ),
         findings=findings,
         images=images,
         state=state,
@@ -203,7 +210,11 @@ def run_audit(
             concurrent=settings.max_concurrent_logins, per_second=settings.logins_per_second
         )
         todo.with_processors([recorder]).run(
-            task=collect_task, settings=settings, gate=gate, on_failed=True
+            task=collect_task,
+            settings=settings,
+            gate=gate,
+            offbox_gate=OffboxGate(settings.offbox_workers),
+            on_failed=True,
         )
     results = tuple(
         recorder.results[h] for h in sorted(nr.inventory.hosts) if h in recorder.results

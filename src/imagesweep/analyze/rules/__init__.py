@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from imagesweep.analyze.rules import boot, completeness, digests, storage, version
+from imagesweep.analyze.rules import boot, completeness, digests, offbox, storage, version
 from imagesweep.analyze.rules.finding import Rule
 from imagesweep.baseline.context import Context, Policy
 from imagesweep.records import DeviceState, Finding, severity_rank
@@ -21,13 +21,14 @@ RULES: tuple[RuleFunction, ...] = (
     *storage.RULES,
     *boot.RULES,
     *version.RULES,
+    *offbox.RULES,
 )
 
 
 # Every rule ID a finding can carry (the contract of findings.csv's rule column).
 RULE_IDS: frozenset[str] = frozenset(
     value.id
-    for module in (completeness, digests, storage, boot, version)
+    for module in (completeness, digests, storage, boot, version, offbox)
     for value in vars(module).values()
     if isinstance(value, Rule)
 )

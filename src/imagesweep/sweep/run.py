@@ -35,6 +35,7 @@ from imagesweep.inventory import simple as inventory
 from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
 from imagesweep.report.writers import write_raw, write_reports
+from imagesweep.sweep.consensus import apply_fleet
 from imagesweep.sweep.journal import NAME as JOURNAL
 from imagesweep.sweep.journal import Journal
 
@@ -219,6 +220,7 @@ def run_audit(
     results = tuple(
         recorder.results[h] for h in sorted(nr.inventory.hosts) if h in recorder.results
     )
+    results = apply_fleet(results, ctx.policy)  # needs every device: after the sweep
     elapsed = time.monotonic() - started
     write_reports(
         run_dir,

@@ -8,7 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from imagesweep.analyze.rules import boot, completeness, digests, offbox, storage, version
+from imagesweep.analyze.rules import (
+    boot,
+    completeness,
+    digests,
+    fleet,
+    offbox,
+    storage,
+    version,
+)
 from imagesweep.analyze.rules.finding import Rule
 from imagesweep.baseline.context import Context, Policy
 from imagesweep.records import DeviceState, Finding, severity_rank
@@ -28,7 +36,8 @@ RULES: tuple[RuleFunction, ...] = (
 # Every rule ID a finding can carry (the contract of findings.csv's rule column).
 RULE_IDS: frozenset[str] = frozenset(
     value.id
-    for module in (completeness, digests, storage, boot, version, offbox)
+    # fleet's rule runs over the whole sweep (imagesweep.sweep.consensus), not per device.
+    for module in (completeness, digests, storage, boot, version, offbox, fleet)
     for value in vars(module).values()
     if isinstance(value, Rule)
 )

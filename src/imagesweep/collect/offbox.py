@@ -145,10 +145,28 @@ class Sink:
 class _StreamingSCP(SCPClient):  # type: ignore[misc]
     """``scp.SCPClient`` whose received file goes to a :class:`Sink`, not to a local path."""
 
+    channel: Any  # paramiko.Channel while a transfer runs, else None
+
     def __init__(self, transport: paramiko.Transport, sink: Sink, timeout: float) -> None:
         super().__init__(transport, buff_size=CHUNK, socket_timeout=timeout)
         self.sink = sink
         self.received = False
+        self.wait = timeout
+
+    def close(self) -> None:
+        """The library's close, with a bound on waiting for the device's exit status."""
+        chan = self.channel
+        if chan is None:
+            return
+        try:
+            if not chan.closed:
+                chan.shutdown_write()
+                chan.status_event.wait(min(self.wait, 10.0))
+        except (EOFError, OSError, paramiko.SSHException):
+            pass
+        finally:
+            chan.close()
+            self.channel = None
 
     def _recv_file(self, cmd: bytes) -> None:
         chan = self.channel
@@ -228,7 +246,10 @@ def _sftp(transport: paramiko.Transport, remote: str, sink: Sink, timeout: float
                 if not data:
                     break
                 sink.write(data)
-    except (_NotFound, _Limit):
+    except _Limit:
+        sftp.get_channel().close()  # abandon outstanding prefetch reads
+        raise
+    except _NotFound:
         raise
     except (paramiko.SSHException, OSError, EOFError) as exc:
         raise _Refused(f"SFTP: {type(exc).__name__}: {exc}") from exc
@@ -238,7 +259,10 @@ def _sftp(transport: paramiko.Transport, remote: str, sink: Sink, timeout: float
 
 def _missing(text: str) -> bool:
     low = text.lower()
-    return any(w in low for w in ("no such file", "not found", "does not exist", "invalid path"))
+    return any(
+        w in low
+        for w in ("no such file", "no matches", "not found", "does not exist", "invalid path")
+    )
 
 
 def remote_paths(spec: Offbox, prof: Profile, path: str) -> tuple[str, ...]:

@@ -382,7 +382,13 @@ def copy_off(
     """Every target image of ``mode`` copied over the open Netmiko connection ``conn``."""
     paths = targets(prof, runs, mode)
     if not paths:
-        return (OffboxCopy("", error="the device named no local image file to copy"),)
+        why = (
+            "the device names no running image file to copy (XR and Junos run installed "
+            "packages, not a file): --offbox all copies the images on its storage"
+            if mode == "running"
+            else "the device's storage holds no image file to copy"
+        )
+        return (OffboxCopy("", error=why),)
     transport = conn.remote_conn.get_transport()
     keep = Path(keep_dir) / _safe(host) if keep_dir else None
     copies = []

@@ -87,3 +87,20 @@ def test_all_mode_copies_the_junos_staged_package(inventory: Path) -> None:
     row = sweep.devices()["ob-junos"]
     assert row["status"] == "clean", row["error"]
     assert sweep.exit_code == 0
+
+
+def test_user_implant_marker_is_found_in_collected_output(inventory: Path) -> None:
+    markers = inventory.parent / "markers.yaml"
+    markers.write_text(
+        "indicators:\n  - {id: lab-marker, text: imagesweep-test-marker, source: this test}\n",
+        encoding="utf-8",
+    )
+    sweep = audit(
+        inventory, inventory.parent / "markers", "--implant-markers", str(markers),
+        "--hosts", "fl-1,fl-2",
+    )  # fmt: skip
+    rules = sweep.rules()
+    assert "IMPLANT_MARKERS" in rules["fl-2"] and "IMPLANT_MARKERS" not in rules["fl-1"]
+    (finding,) = sweep.findings("fl-2", "IMPLANT_MARKERS")
+    assert finding["severity"] == "critical"
+    assert "dir" in finding["evidence"] and "source: this test" in finding["evidence"]

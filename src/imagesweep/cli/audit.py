@@ -112,6 +112,7 @@ def _audit_options(**kw: Any) -> AuditOptions:
         policy=policy,
         credentials=creds,
         ssh_config=kw["ssh_config"],
+        implant_markers=kw["implant_markers"],
     )
 
 
@@ -266,6 +267,12 @@ def audit_options(func: F) -> F:
             type=click.Path(path_type=Path, file_okay=False),
             help="Keep the copied images here (0600), one directory per host; by default "
             "they are hashed as they stream and never written to disk.",
+        ),
+        click.option(
+            "--implant-markers",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="More published implant indicators (YAML: indicators: [{id, text, "
+            "source}]) to look for in every output (IMPLANT_MARKERS).",
         ),
     ]
     for opt in reversed(opts):

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import paramiko
-from scp import SCPClient, SCPException  # type: ignore[import-untyped]
+from scp import SCPClient, SCPException
 
 from imagesweep.files import make_dir
 from imagesweep.parse.interpret import Rejected, digest_scope, flatten, interpret

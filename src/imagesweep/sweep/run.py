@@ -24,6 +24,7 @@ from imagesweep.analyze.rules.images import hash_status, verdicts
 from imagesweep.analyze.rules.offbox import OFFBOX_HASH_MISMATCH
 from imagesweep.analyze.state import build_state
 from imagesweep.baseline import catalogue as catalogue_mod
+from imagesweep.baseline import indicators
 from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.collect.login import LoginGate, describe
 from imagesweep.collect.offbox import OffboxGate
@@ -58,6 +59,7 @@ class AuditOptions:
     policy: Policy = field(default_factory=Policy)
     credentials: Credentials | None = None
     ssh_config: Path | None = None
+    implant_markers: Path | None = None  # user indicators beside the packaged ones
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,11 @@ def run_audit(
     # Hosts the inventory marks as emulators (data: emulator: true) boot from a placeholder
     # TFTP URL by design; BOOT_NETWORK is info for them.
     emulators = frozenset(h.name for h in nr.inventory.hosts.values() if h.get("emulator"))
-    ctx = Context(catalogue=cat, policy=replace(options.policy, emulators=emulators))
+    ctx = Context(
+        catalogue=cat,
+        policy=replace(options.policy, emulators=emulators),
+        indicators=indicators.load_all(options.implant_markers),
+    )
 
     make_dir(run_dir)
     if not options.resume:
@@ -272,6 +278,7 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         "severity": dict(options.policy.severity),
         "approved_versions": {k: list(v) for k, v in options.policy.approved_versions.items()},
         "ssh_config": str(options.ssh_config) if options.ssh_config else None,
+        "implant_markers": str(options.implant_markers) if options.implant_markers else None,
     }
 
 
@@ -302,6 +309,9 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             ),
             credentials=credentials,
             ssh_config=Path(data["ssh_config"]) if data.get("ssh_config") else None,
+            implant_markers=(
+                Path(data["implant_markers"]) if data.get("implant_markers") else None
+            ),
         )
     except OSError as exc:
         raise ConfigError(f"{path}: cannot resume: {exc.strerror or exc}") from exc

@@ -13,6 +13,7 @@ from imagesweep.analyze.rules import (
     completeness,
     digests,
     fleet,
+    implant,
     offbox,
     storage,
     version,
@@ -30,6 +31,7 @@ RULES: tuple[RuleFunction, ...] = (
     *boot.RULES,
     *version.RULES,
     *offbox.RULES,
+    *implant.RULES,
 )
 
 
@@ -37,7 +39,7 @@ RULES: tuple[RuleFunction, ...] = (
 RULE_IDS: frozenset[str] = frozenset(
     value.id
     # fleet's rule runs over the whole sweep (imagesweep.sweep.consensus), not per device.
-    for module in (completeness, digests, storage, boot, version, offbox, fleet)
+    for module in (completeness, digests, storage, boot, version, offbox, fleet, implant)
     for value in vars(module).values()
     if isinstance(value, Rule)
 )

@@ -146,3 +146,28 @@ def test_missing_file_and_disabled_server(lab: Lab) -> None:
     with transport(lab, "ob-scp-off") as client:
         copy = copy_image(client.get_transport(), IOS, PATH, max_bytes=10**8, timeout=30)
     assert copy.error.startswith("SCP: ") and copy.md5 == ""
+
+
+def test_second_connection_like_netmikos_own_scp(lab: Lab, fleet: Fleet, tmp_path: Path) -> None:
+    """The fallback for devices that serve one channel per SSH connection: a second
+    connection built from the Netmiko session (same client class, same credentials)."""
+    from netmiko import ConnectHandler
+
+    from imagesweep.collect.offbox import reconnect
+
+    host, port = lab.endpoints["ob-honest"]
+    conn = ConnectHandler(
+        device_type="cisco_ios", host=host, port=port, username="admin", password="admin",
+        secret="cisco", ssh_config_file=None, alt_key_file=str(tmp_path / "kh"),
+        alt_host_keys=True,
+    )  # fmt: skip
+    try:
+        client = reconnect(conn)
+        try:
+            copy = copy_image(client.get_transport(), IOS, PATH, max_bytes=10**8, timeout=30)
+        finally:
+            client.close()
+    finally:
+        conn.disconnect()
+    assert copy.error == "" and copy.md5 == fleet.image(IMAGE).md5
+    assert client.get_transport() is None or not client.get_transport().is_active()

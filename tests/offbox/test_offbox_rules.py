@@ -129,3 +129,15 @@ def test_history_votes_like_devices() -> None:
     found = fleet_outliers([alone], history)
     assert set(found) == {"new"}
     assert any("300 of 301" in line for line in found["new"][0].evidence)
+
+
+def test_journal_keeps_the_copies_for_resume(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from imagesweep.sweep.journal import Journal
+
+    run_dir = Path(str(tmp_path))
+    copy = OffboxCopy(PATH, PATH, "scp", 10, GOOD, "f" * 128, 0.5)
+    capture = DeviceCapture("r1", "127.0.0.1", "cisco_ios", offbox=(copy,))
+    Journal(run_dir).append(capture)
+    assert Journal(run_dir).read()["r1"].offbox == (copy,)

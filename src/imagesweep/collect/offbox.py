@@ -26,6 +26,7 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -366,6 +367,30 @@ def targets(prof: Profile, runs: tuple[CommandRun, ...] | list[CommandRun], mode
     return [p for p in dict.fromkeys(chosen) if p and not is_network(p)]
 
 
+def reconnect(conn: Any, sock: Any = None) -> paramiko.SSHClient:
+    """A second SSH connection like Netmiko's ``conn`` (what Netmiko's own SCP transfer
+    does): same client class (so the same host-key store), same credentials from memory,
+    over ``sock`` (a fresh socket or proxy pipe; the first one is in use)."""
+    client = conn._build_ssh_client()
+    params = conn._connect_params_dict()
+    params["sock"] = sock
+    client.connect(**params)
+    return client
+
+
+def _transport(conn: Any, sock: Callable[[], Any] | None) -> tuple[Any, Any]:
+    """(transport, client to close or None): a new channel on the audit's own connection,
+    or, where the device serves one channel per connection, a second connection."""
+    transport = conn.remote_conn.get_transport()
+    try:
+        probe = transport.open_session(timeout=10)
+        probe.close()
+        return transport, None
+    except (paramiko.SSHException, OSError, EOFError):
+        client = reconnect(conn, sock() if sock else None)
+        return client.get_transport(), client
+
+
 def copy_off(
     conn: Any,
     prof: Profile,
@@ -378,8 +403,10 @@ def copy_off(
     keep_dir: str = "",
     host: str = "",
     gate: OffboxGate | None = None,
+    sock: Callable[[], Any] | None = None,
 ) -> tuple[OffboxCopy, ...]:
-    """Every target image of ``mode`` copied over the open Netmiko connection ``conn``."""
+    """Every target image of ``mode`` copied over the open Netmiko connection ``conn``
+    (``sock`` makes the socket for a second connection, should the device need one)."""
     paths = targets(prof, runs, mode)
     if not paths:
         why = (
@@ -389,7 +416,14 @@ def copy_off(
             else "the device's storage holds no image file to copy"
         )
         return (OffboxCopy("", error=why),)
-    transport = conn.remote_conn.get_transport()
+    try:
+        transport, second = _transport(conn, sock)
+    except Exception as exc:  # any failure to reach the file server is data
+        error = f"no channel for the copy, and a second connection failed: {exc}"
+        return tuple(
+            OffboxCopy(p, error=error, enable=prof.offbox.enable if prof.offbox else "")
+            for p in paths
+        )
     keep = Path(keep_dir) / _safe(host) if keep_dir else None
     copies = []
     for path in paths:
@@ -405,6 +439,8 @@ def copy_off(
                     keep_dir=keep,
                 )
             )
+    if second is not None:
+        second.close()
     return tuple(copies)
 
 

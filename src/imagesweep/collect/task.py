@@ -34,6 +34,7 @@ from imagesweep.collect.login import (
     hard_close,
     netmiko_extras,
     open_session,
+    open_socket,
     route,
     seconds,
 )
@@ -371,6 +372,7 @@ def collect_task(
                 keep_dir=settings.keep_images,
                 host=host.name,
                 gate=offbox_gate,
+                sock=lambda: open_socket(where, settings),
             )
         return done(runs, error, step, copies)
     finally:

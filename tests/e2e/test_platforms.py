@@ -23,23 +23,23 @@ from imagesweep.lab.fleet import Fleet, demo_fleet_path, load_fleet
 EXPECTED: dict[str, tuple[set[str], str, str]] = {
     # IOS-XE install mode (packages.conf)
     "xe5-install-clean": (set(), "clean", "match"),
-    "xe6-install-patched": ({"HASH_MISMATCH"}, "findings", "mismatch"),
+    "xe6-install-patched": ({"HASH_MISMATCH", "HASH_FLEET_OUTLIER"}, "findings", "mismatch"),
     "xe7-install-dual": ({"DUAL_IMAGE"}, "findings", "match"),
     "xe8-install-uncommitted": ({"BOOT_MISMATCH", "DUAL_IMAGE"}, "findings", "match"),
     # NX-OS
     "nx1-clean": (set(), "clean", "match"),
-    "nx2-patched": ({"HASH_MISMATCH"}, "findings", "mismatch"),
+    "nx2-patched": ({"HASH_MISMATCH", "HASH_FLEET_OUTLIER"}, "findings", "mismatch"),
     "nx3-dual": ({"DUAL_IMAGE"}, "findings", "match"),
     "nx4-boot-differs": ({"BOOT_MISMATCH", "DUAL_IMAGE"}, "findings", "match"),
     "nx5-kickstart-clean": (set(), "clean", "match"),
     # IOS XR
     "xr1-clean": (set(), "clean", "unverified"),
-    "xr2-patched": ({"HASH_MISMATCH"}, "findings", "unverified"),
+    "xr2-patched": ({"HASH_MISMATCH", "HASH_FLEET_OUTLIER"}, "findings", "unverified"),
     "xr3-dual": ({"DUAL_IMAGE"}, "findings", "unverified"),
     "xr4-uncommitted": ({"BOOT_MISMATCH"}, "findings", "unverified"),
     # Junos
     "jn1-clean": (set(), "clean", "unverified"),
-    "jn2-patched": ({"HASH_MISMATCH"}, "findings", "unverified"),
+    "jn2-patched": ({"HASH_MISMATCH", "HASH_FLEET_OUTLIER"}, "findings", "unverified"),
     "jn3-dual": ({"DUAL_IMAGE"}, "findings", "unverified"),
     "jn4-backup-differs": ({"BOOT_MISMATCH"}, "findings", "unverified"),
     # PAN-OS without --accept-unverifiable: no on-box digest, so never complete

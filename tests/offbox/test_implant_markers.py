@@ -40,11 +40,24 @@ def test_no_marker_no_finding_and_case_matters() -> None:
 
 
 def test_packaged_file_loads_and_user_file_is_strict(tmp_path: Path) -> None:
-    assert load(packaged_path()) == ()  # see the file: strings not yet transcribed
+    packaged = load(packaged_path())
+    assert "Apache/2.2.17 (Ubuntu)" in {i.text for i in packaged}
+    assert all("SYNful Knock" in i.source for i in packaged)
     good = tmp_path / "m.yaml"
     good.write_text("indicators:\n  - {id: a, text: x, source: s}\n", encoding="utf-8")
-    assert load_all(good) == (Indicator("a", "x", "s"),)
+    assert load_all(good)[-1] == Indicator("a", "x", "s")
     bad = tmp_path / "bad.yaml"
     bad.write_text("indicators:\n  - {id: a, text: x}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="source"):
         load(bad)
+
+
+def test_packaged_synful_knock_strings_fire_on_collected_output() -> None:
+    ctx = Context(indicators=load(packaged_path()))
+    reply = "HTTP/1.1 200 OK\r\nServer: Apache/2.2.17 (Ubuntu)\r\n"
+    found = [f for f in analyze(state(("more flash:x", reply)), ctx) if f.rule == "IMPLANT_MARKERS"]
+    assert [f.summary for f in found] == [
+        "published implant indicator synful-knock-server-header in the device's output"
+    ]
+    clean = state(("show version", "Cisco IOS Software, C2900 Software, Version 15.7(3)M8"))
+    assert not [f for f in analyze(clean, ctx) if f.rule == "IMPLANT_MARKERS"]

@@ -142,10 +142,11 @@ def test_missing_file_and_disabled_server(lab: Lab) -> None:
         copy = copy_image(
             client.get_transport(), IOS, "flash:nope.bin", max_bytes=10**8, timeout=30
         )
-    assert "no such file" in copy.error.lower() and copy.enable == "ip scp server enable"
+    assert "no such file" in copy.error.lower() and copy.enable == ""  # the server is on
     with transport(lab, "ob-scp-off") as client:
         copy = copy_image(client.get_transport(), IOS, PATH, max_bytes=10**8, timeout=30)
     assert copy.error.startswith("SCP: ") and copy.md5 == ""
+    assert copy.enable == "ip scp server enable"
 
 
 def test_second_connection_like_netmikos_own_scp(lab: Lab, fleet: Fleet, tmp_path: Path) -> None:

@@ -247,6 +247,8 @@ def _sftp(transport: paramiko.Transport, remote: str, sink: Sink, timeout: float
                 if not data:
                     break
                 sink.write(data)
+        if sink.size != size:
+            raise _Refused(f"SFTP: the file ended after {sink.size} of {size} bytes")
     except _Limit:
         sftp.get_channel().close()  # abandon outstanding prefetch reads
         raise
@@ -296,6 +298,7 @@ def copy_image(
     if spec is None:
         return OffboxCopy(path, error=f"{prof.name} serves no copy of its software files")
     failures: list[str] = []
+    refused = False
     for protocol in spec.protocols:
         missing: list[str] = []
         for remote in remote_paths(spec, prof, path):
@@ -311,10 +314,11 @@ def copy_image(
             except _Limit as exc:
                 return OffboxCopy(
                     path, remote, protocol, sink.size, elapsed=time.monotonic() - started,
-                    error=str(exc), enable=spec.enable,
+                    error=str(exc),
                 )  # fmt: skip
             except _Refused as exc:
                 failures.append(str(exc))
+                refused = True
                 break
             finally:
                 kept = sink.finish(ok)
@@ -328,14 +332,14 @@ def copy_image(
                 elapsed=time.monotonic() - started,
                 kept=kept,
             )
-        if missing and len(failures) == 0:
+        if missing:
             failures.append(f"{protocol.upper()}: no such file as {', '.join(missing)}")
     return OffboxCopy(
         path,
         protocol="/".join(spec.protocols),
         elapsed=time.monotonic() - started,
         error="; ".join(failures) or "no path form to try",
-        enable=spec.enable,
+        enable=spec.enable if refused else "",  # the hint only where the server said no
     )
 
 

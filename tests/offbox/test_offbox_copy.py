@@ -172,3 +172,13 @@ def test_second_connection_like_netmikos_own_scp(lab: Lab, fleet: Fleet, tmp_pat
         conn.disconnect()
     assert copy.error == "" and copy.md5 == fleet.image(IMAGE).md5
     assert client.get_transport() is None or not client.get_transport().is_active()
+
+
+def test_hostile_paths_are_not_sent_and_kept_names_stay_inside() -> None:
+    from imagesweep.collect.offbox import _local_name
+
+    # copy_image refuses before it touches the transport (none is needed).
+    copy = copy_image(None, IOS, "flash:x.bin\nreload", max_bytes=1, timeout=1)  # type: ignore[arg-type]
+    assert "control characters" in copy.error
+    assert _local_name("flash:..") == "image"
+    assert _local_name("flash:a/b/../x.bin") == "x.bin"

@@ -297,12 +297,15 @@ def copy_image(
     started = time.monotonic()
     if spec is None:
         return OffboxCopy(path, error=f"{prof.name} serves no copy of its software files")
+    if not path.isprintable() or any(c.isspace() for c in path):
+        # The path came from the device's output: never send it control characters.
+        return OffboxCopy(path, error="the path holds whitespace or control characters")
     failures: list[str] = []
     refused = False
     for protocol in spec.protocols:
         missing: list[str] = []
         for remote in remote_paths(spec, prof, path):
-            keep = keep_dir / basename(path) if keep_dir else None
+            keep = keep_dir / _local_name(path) if keep_dir else None
             sink = Sink(max_bytes=max_bytes, timeout=timeout, rate=rate, keep=keep)
             ok = False
             try:
@@ -446,6 +449,12 @@ def copy_off(
     if second is not None:
         second.close()
     return tuple(copies)
+
+
+def _local_name(path: str) -> str:
+    """The kept file's name: the image's base name, never a path of its own."""
+    name = _safe(basename(path))
+    return name if name.strip(".") else "image"
 
 
 def _safe(name: str) -> str:

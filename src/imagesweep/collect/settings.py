@@ -27,6 +27,6 @@ class CollectSettings:
     offbox: str = ""  # "" (off) | "running" | "all" (every image in the digest scope)
     offbox_workers: int = 2  # copies at once across the sweep: images are hundreds of MB
     offbox_rate: float = 0.0  # bytes per second per copy; 0 = no cap
-    offbox_max_bytes: int = 4 * 1024**3  # refuse (and report) a larger file
+    offbox_max_bytes: int = 4_000_000_000  # refuse (and report) a larger file
     offbox_timeout: float = 1800.0  # seconds one copy may take
     keep_images: str = ""  # directory to keep the copied bytes in; "" = never written to disk

@@ -41,6 +41,22 @@ class CommandRun:
 
 
 @dataclass(frozen=True)
+class OffboxCopy:
+    """One image copied off the device (SCP/SFTP, opt-in) and hashed on the collector."""
+
+    path: str  # canonical path of the image on the device; "" when no image could be chosen
+    remote: str = ""  # the path form the device's file server accepted
+    protocol: str = ""  # "scp" | "sftp"
+    size: int | None = None  # bytes received
+    md5: str = ""  # of the bytes received; "" when the copy failed
+    sha512: str = ""
+    elapsed: float = 0.0
+    error: str = ""  # why there is no digest (refused, failed, over a limit); "" on success
+    enable: str = ""  # the device command that would enable its file server
+    kept: str = ""  # local copy under --keep-images, if any
+
+
+@dataclass(frozen=True)
 class DeviceCapture:
     """Everything one SSH session produced for one inventory host."""
 
@@ -56,6 +72,7 @@ class DeviceCapture:
     elapsed: float = 0.0
     notes: tuple[str, ...] = ()  # facts about the session itself (e.g. legacy SSH algorithms used)
     collector: str = ""  # the Dask worker that audited the device; "" on the local collector
+    offbox: tuple[OffboxCopy, ...] = ()  # images copied off the device (--offbox)
 
 
 # --- parse ---------------------------------------------------------------------------------
@@ -178,6 +195,8 @@ class DeviceState:
     gaps: tuple[AuditGap, ...] = ()
     digest_unavailable: str = ""  # why the platform offers no on-box digest (PAN-OS)
     notes: tuple[str, ...] = ()
+    offbox: tuple[OffboxCopy, ...] = ()  # images hashed off the device (--offbox)
+    outputs: tuple[tuple[str, str], ...] = ()  # (command, output) of every run, for indicators
 
     @property
     def files(self) -> tuple[StorageFile, ...]:

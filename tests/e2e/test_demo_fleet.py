@@ -22,7 +22,7 @@ EXPECTED: dict[str, tuple[set[str], str, str]] = {
     "sw1-clean": (set(), "clean", "match"),
     "xe1-clean": (set(), "clean", "match"),
     "xe2-clean": (set(), "clean", "match"),
-    "r2-patched": ({"HASH_MISMATCH"}, "findings", "mismatch"),
+    "r2-patched": ({"HASH_MISMATCH", "HASH_FLEET_OUTLIER"}, "findings", "mismatch"),
     "r3-unknown": ({"HASH_UNKNOWN"}, "findings", "unknown"),
     "r4-renamed": ({"HASH_OTHER_RELEASE", "VERSION_FILENAME_MISMATCH"}, "findings", "mismatch"),
     "sw2-dual": ({"DUAL_IMAGE"}, "findings", "match"),

@@ -24,25 +24,25 @@ from imagesweep.lab.fleet import Fleet, demo_fleet_path, load_fleet
 EXPECTED: dict[str, tuple[set[str], str, str]] = {
     # IOS-XE install mode (packages.conf)
     "xe5-install-clean": (set(), "clean", "match"),
-    "xe6-install-patched": ({"HASH_MISMATCH"}, "findings", "mismatch"),
+    "xe6-install-patched": ({"HASH_MISMATCH", "HASH_FLEET_OUTLIER"}, "findings", "mismatch"),
     "xe7-install-dual": ({"DUAL_IMAGE"}, "findings", "match"),
     "xe8-install-uncommitted": ({"BOOT_MISMATCH", "DUAL_IMAGE"}, "findings", "match"),
     # NX-OS
     "nx1-clean": (set(), "clean", "match"),
-    "nx2-patched": ({"HASH_MISMATCH"}, "findings", "mismatch"),
+    "nx2-patched": ({"HASH_MISMATCH", "HASH_FLEET_OUTLIER"}, "findings", "mismatch"),
     "nx3-dual": ({"DUAL_IMAGE"}, "findings", "match"),
     "nx4-boot-differs": ({"BOOT_MISMATCH", "DUAL_IMAGE"}, "findings", "match"),
     "nx5-kickstart-clean": (set(), "clean", "match"),
     # IOS XR
     "xr1-clean": (set(), "clean", "unverified"),
-    "xr2-patched": ({"HASH_MISMATCH"}, "findings", "unverified"),
+    "xr2-patched": ({"HASH_MISMATCH", "HASH_FLEET_OUTLIER"}, "findings", "unverified"),
     "xr3-dual": ({"DUAL_IMAGE"}, "findings", "unverified"),
     "xr4-uncommitted": ({"BOOT_MISMATCH"}, "findings", "unverified"),
     # No install ISO of the running release: nothing vouches for it, so never clean (issue 14)
     "xr5-nothing-staged": ({"AUDIT_INCOMPLETE"}, "incomplete", "unverified"),
     # Junos
     "jn1-clean": (set(), "clean", "unverified"),
-    "jn2-patched": ({"HASH_MISMATCH"}, "findings", "unverified"),
+    "jn2-patched": ({"HASH_MISMATCH", "HASH_FLEET_OUTLIER"}, "findings", "unverified"),
     "jn3-dual": ({"DUAL_IMAGE"}, "findings", "unverified"),
     "jn4-backup-differs": ({"BOOT_MISMATCH"}, "findings", "unverified"),
     # Only another release's package staged: nothing vouches for the running one (issue 14)

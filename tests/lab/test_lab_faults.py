@@ -344,8 +344,14 @@ def test_login_log_counts_logins_in_progress(lab: Lab) -> None:
 
 def test_every_fault_of_the_lab_is_covered_here() -> None:
     used = {key for _, faults, _ in DEVICES.values() for key in faults}
-    # Tested elsewhere: tests/lab/test_lab_server.py and tests/e2e/test_legacy_ssh.py.
-    assert set(KNOWN_FAULTS) - used == {"unreachable", "digest_error", "legacy_crypto"}
+    # Tested elsewhere: tests/lab/test_lab_server.py, tests/e2e/test_legacy_ssh.py and
+    # (scp_disabled) tests/offbox/test_offbox_copy.py, tests/e2e/test_offbox.py.
+    assert set(KNOWN_FAULTS) - used == {
+        "unreachable",
+        "digest_error",
+        "legacy_crypto",
+        "scp_disabled",
+    }
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,7 @@ def test_inventory_is_a_nornir_simple_inventory(demo_lab: Lab, tmp_path: Path) -
     assert router.get_connection_parameters("netmiko").extras == {"secret": "cisco"}
     assert [group.name for group in router.groups] == ["ios_router"]
     assert hosts["r9-unreachable"]["faults"] == ["unreachable"]
-    assert hosts["r2-patched"]["expect"] == ["HASH_MISMATCH"]
+    assert hosts["r2-patched"]["expect"] == ["HASH_MISMATCH", "HASH_FLEET_OUTLIER"]
 
 
 def test_catalogue_vouches_for_known_good_images(demo_lab: Lab, tmp_path: Path) -> None:

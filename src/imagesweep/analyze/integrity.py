@@ -2,7 +2,8 @@
 every tampered device, whatever file the tampering is in.
 
 - ``tampered``: a digest on the device contradicts the catalogue (HASH_MISMATCH or
-  HASH_OTHER_RELEASE), on any file, running or not;
+  HASH_OTHER_RELEASE, or the bytes copied off the device: OFFBOX_HASH_MISMATCH), on any
+  file, running or not;
 - ``verified``: the audit is complete and known-good digests vouched for the running software
   (its image file, or on IOS XR / Junos the staged install ISO or package of its release);
 - ``unknown``: the running software's digest is not in the catalogue;
@@ -16,10 +17,11 @@ from collections.abc import Iterable
 
 from imagesweep.analyze.rules.digests import HASH_MISMATCH, HASH_OTHER_RELEASE
 from imagesweep.analyze.rules.images import staged_release
+from imagesweep.analyze.rules.offbox import OFFBOX_HASH_MISMATCH
 from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.records import DeviceState, Finding, HashStatus, ImageVerdict, Integrity
 
-_ACCUSING = frozenset({HASH_MISMATCH.id, HASH_OTHER_RELEASE.id})
+_ACCUSING = frozenset({HASH_MISMATCH.id, HASH_OTHER_RELEASE.id, OFFBOX_HASH_MISMATCH.id})
 
 
 def integrity(

@@ -129,6 +129,12 @@ def build_state(capture: DeviceCapture) -> DeviceState:
                 reason = "; ".join(why) if why else "no digest command was run for it"
                 gaps.append(AuditGap(f"digest {path}", reason))
 
+    for copy in capture.offbox:  # a copy asked for and not made is never a pass
+        if copy.error:
+            hint = f" (enable it on the device with: {copy.enable})" if copy.enable else ""
+            where = f"offbox {copy.path}" if copy.path else "offbox"
+            gaps.append(AuditGap(where, f"{copy.error}{hint}"))
+
     return DeviceState(
         host=capture.host,
         platform=capture.platform,
@@ -143,4 +149,6 @@ def build_state(capture: DeviceCapture) -> DeviceState:
         gaps=tuple(gaps),
         digest_unavailable=prof.digest_unavailable,
         notes=capture.notes,
+        offbox=capture.offbox,
+        outputs=tuple((run.command, run.output) for run in capture.runs if run.output),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from imagesweep.baseline.catalogue import Catalogue
+from imagesweep.baseline.indicators import Indicator
 from imagesweep.records import Severity
 
 
@@ -20,3 +21,4 @@ class Policy:
 class Context:
     catalogue: Catalogue = field(default_factory=Catalogue)
     policy: Policy = field(default_factory=Policy)
+    indicators: tuple[Indicator, ...] = ()  # published implant indicators (IMPLANT_MARKERS)

@@ -109,6 +109,12 @@ def _audit_options(**kw: Any) -> AuditOptions:
             strict_host_keys=kw["strict_host_keys"],
             max_concurrent_logins=kw["max_logins"],
             logins_per_second=kw["login_rate"],
+            offbox=kw["offbox"] or "",
+            offbox_workers=kw["offbox_workers"],
+            offbox_rate=kw["offbox_rate"] * 1_000_000,
+            offbox_max_bytes=kw["offbox_max_mb"] * 1_000_000,
+            offbox_timeout=kw["offbox_timeout"],
+            keep_images=str(kw["keep_images"]) if kw["keep_images"] else "",
         ),
         policy=policy,
         credentials=creds,
@@ -116,6 +122,7 @@ def _audit_options(**kw: Any) -> AuditOptions:
         dask=kw["dask"],
         no_catalogue=kw["no_catalogue"],
         grace=kw["grace"],
+        implant_markers=kw["implant_markers"],
     )
 
 
@@ -280,6 +287,52 @@ def audit_options(func: F) -> F:
             show_default=True,
             help="After Ctrl-C/SIGTERM: seconds the sessions in flight may take to finish "
             "before they are cut.",
+        ),
+        click.option(
+            "--offbox",
+            type=click.Choice(("running", "all")),
+            help="Also copy the running image (or every image in the digest scope) off the "
+            "device over SCP/SFTP and hash it here: the device's own verify can lie.",
+        ),
+        click.option(
+            "--offbox-workers",
+            type=click.IntRange(1, 100),
+            default=DEFAULTS.offbox_workers,
+            show_default=True,
+            help="Off-box copies at once across the sweep.",
+        ),
+        click.option(
+            "--offbox-rate",
+            type=click.FloatRange(0),
+            default=0.0,
+            show_default=True,
+            help="MB/s per off-box copy at most (0: no cap).",
+        ),
+        click.option(
+            "--offbox-max-mb",
+            type=click.IntRange(1),
+            default=DEFAULTS.offbox_max_bytes // 1_000_000,
+            show_default=True,
+            help="Refuse to copy an image larger than this (MB).",
+        ),
+        click.option(
+            "--offbox-timeout",
+            type=click.FloatRange(1),
+            default=DEFAULTS.offbox_timeout,
+            show_default=True,
+            help="Seconds one off-box copy may take.",
+        ),
+        click.option(
+            "--keep-images",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Keep the copied images here (0600), one directory per host; by default "
+            "they are hashed as they stream and never written to disk.",
+        ),
+        click.option(
+            "--implant-markers",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="More published implant indicators (YAML: indicators: [{id, text, "
+            "source}]) to look for in every output (IMPLANT_MARKERS).",
         ),
     ]
     for opt in reversed(opts):

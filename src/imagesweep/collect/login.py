@@ -151,6 +151,9 @@ def _open_socket(where: Route, settings: CollectSettings) -> Any:
     return sock
 
 
+open_socket = _open_socket  # for a second connection (off-box copies)
+
+
 def _close_socket(sock: Any) -> None:
     if sock is None:
         return

@@ -23,3 +23,10 @@ class CollectSettings:
     max_output_chars: int = 16 * 1024 * 1024
     # File base name -> digest algorithms the catalogue needs beyond the platform default.
     algorithms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Off-box verification (opt-in): copy images off the device and hash them here.
+    offbox: str = ""  # "" (off) | "running" | "all" (every image in the digest scope)
+    offbox_workers: int = 2  # copies at once across the sweep: images are hundreds of MB
+    offbox_rate: float = 0.0  # bytes per second per copy; 0 = no cap
+    offbox_max_bytes: int = 4_000_000_000  # refuse (and report) a larger file
+    offbox_timeout: float = 1800.0  # seconds one copy may take
+    keep_images: str = ""  # directory to keep the copied bytes in; "" = never written to disk

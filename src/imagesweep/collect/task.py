@@ -26,7 +26,7 @@ from typing import Any
 from nornir.core.inventory import Host
 from nornir.core.task import MultiResult, Result, Task
 
-from imagesweep.collect import ssh_client
+from imagesweep.collect import offbox, ssh_client
 from imagesweep.collect.channel import ChannelError, enable, exchange, without_echo
 from imagesweep.collect.login import (
     LoginGate,
@@ -35,6 +35,7 @@ from imagesweep.collect.login import (
     hard_close,
     netmiko_extras,
     open_session,
+    open_socket,
     route,
     seconds,
 )
@@ -49,6 +50,7 @@ from imagesweep.records import (
     CommandRun,
     DeviceCapture,
     FileSystem,
+    OffboxCopy,
     RunningSet,
     StorageListing,
     VersionInfo,
@@ -295,7 +297,11 @@ def _algorithms(prof: Profile, settings: CollectSettings, path: str) -> tuple[st
 
 
 def collect_task(
-    task: Task, settings: CollectSettings, gate: LoginGate | None = None, stop: Stop | None = None
+    task: Task,
+    settings: CollectSettings,
+    gate: LoginGate | None = None,
+    stop: Stop | None = None,
+    offbox_gate: offbox.OffboxGate | None = None,
 ) -> Result:
     """Nornir task: audit one host; ``result.result`` is always a :class:`DeviceCapture`.
     Once ``stop`` is requested, a host not yet logged in is not contacted at all."""
@@ -311,7 +317,12 @@ def collect_task(
 
     notes: list[str] = []
 
-    def done(runs: list[CommandRun], error: str = "", step: str = "") -> Result:
+    def done(
+        runs: list[CommandRun],
+        error: str = "",
+        step: str = "",
+        copies: tuple[OffboxCopy, ...] = (),
+    ) -> Result:
         capture = DeviceCapture(
             host=host.name,
             address=address,
@@ -322,6 +333,7 @@ def collect_task(
             started_at=started_at,
             elapsed=time.monotonic() - started,
             notes=tuple(notes),
+            offbox=copies,
         )
         return Result(host=host, result=capture)
 
@@ -379,7 +391,22 @@ def collect_task(
                 return done([run], f"'enable': {exc.reason}", "enable")
         runs, error, step = run_plan(conn, prof, settings, expected_hostname=expected, stop=stop)
         healthy = not error
-        return done(runs, error, step)
+        copies: tuple[OffboxCopy, ...] = ()
+        if settings.offbox and not error:  # after the on-box plan, on the same connection
+            copies = offbox.copy_off(
+                conn,
+                prof,
+                runs,
+                mode=settings.offbox,
+                max_bytes=settings.offbox_max_bytes,
+                timeout=settings.offbox_timeout,
+                rate=settings.offbox_rate,
+                keep_dir=settings.keep_images,
+                host=host.name,
+                gate=offbox_gate,
+                sock=lambda: open_socket(where, settings),
+            )
+        return done(runs, error, step, copies)
     finally:
         if stop:
             stop.untrack(conn)

@@ -18,6 +18,7 @@ the lab calls them:
 - ``keeps_paging``       The pager: True pages even after ``terminal length 0``.
 - ``hostname_after``     Each command line: the hostname the prompt changes to afterwards.
 - ``digest_error_for``   ``verify /md5|/sha512``: the error line to print instead of a digest.
+- ``serves_files``       Lab start: False and the device has no SCP/SFTP server.
 
 Commands (``hang``, ``prompt_change``, ``flood_mb``) are matched the way IOS matches them:
 each typed word may abbreviate the fault's word (``sh boot`` hangs when ``show boot`` does),
@@ -49,6 +50,8 @@ Known faults:
   trait: an audit reaches it only with ``legacy_ssh: true`` for the host.
 - ``host_key_changed: true``  the device has its own SSH host key, not the lab's shared one
   (a known_hosts holding the shared key, as a previous sweep left it, sees a changed key).
+- ``scp_disabled: true``  the device serves no SCP or SFTP (IOS without ``ip scp server
+  enable``): an ``scp`` request ends at once with exit status 1 and nothing sent.
 - ``digest_error: PATH``  ``verify`` of PATH fails with an I/O error after a few dots; a list
   of paths, or ``"*"`` for every file.
 """
@@ -118,8 +121,12 @@ class Faults:
     host_key_changed: bool = False
     legacy_crypto: bool = False
     digest_error: tuple[str, ...] = ()  # canonical paths; ("*",) for all
+    scp_disabled: bool = False
 
     # --- hooks -----------------------------------------------------------------------------
+
+    def serves_files(self) -> bool:
+        return not self.scp_disabled
 
     def listens(self) -> bool:
         return not self.unreachable
@@ -307,6 +314,7 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "host_key_changed": _bool,
     "legacy_crypto": _bool,
     "digest_error": _paths,
+    "scp_disabled": _bool,
 }
 
 KNOWN_FAULTS: tuple[str, ...] = tuple(_PARSERS)

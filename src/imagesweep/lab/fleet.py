@@ -14,6 +14,8 @@ A fleet file is YAML with three sections::
         known_good: true         # listed in the lab's known-good catalogue
         md5: <32 hex>            # optional: digests default to image_digests(name)
         sha512: <128 hex>        # optional
+        bytes: true              # real content (imagesweep.lab.content): served over SCP/SFTP
+                                 # for --offbox; md5/sha512 are then those of the bytes
     devices:
       - name: r1-clean           # inventory host name, unique
         persona: ios_router      # ios_router | ios_switch | iosxe_switch | iosxe_router |
@@ -41,6 +43,8 @@ A fleet file is YAML with three sections::
           - {path: flash:c2900-universalk9-mz.SPA.157-3.M8.bin, image: <library name>}
           - {path: flash:c2900-universalk9-mz.SPA.157-3.M8.bin, image: <name>, patched: true}
           - {path: flash:x.bin, image: <name>, md5: <hex>, sha512: <hex>}  # explicit digests
+          - {path: flash:x.bin, image: <bytes image>, lies: true}  # verify prints the
+                                 # image's digests, the bytes are patched (a lying device)
           - {path: flash:sub/dir/x.bin, size: 1234}           # any file; parent dirs implied
           - {path: flash:notes.txt, content: "text for more"}  # size from the content
           - {path: flash:empty-dir/}                          # a directory
@@ -89,6 +93,7 @@ from typing import Any
 import yaml
 
 from imagesweep.errors import ConfigError
+from imagesweep.lab import content as lab_content
 from imagesweep.lab.faults import Faults, FaultValueError, parse_faults
 from imagesweep.lab.hardware import PERSONAS, PersonaSpec
 from imagesweep.paths import canonical, filesystem, is_network
@@ -124,6 +129,7 @@ class Image:
     known_good: bool
     md5: str
     sha512: str
+    content_seed: str = ""  # real bytes (imagesweep.lab.content), "" for digests only
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,8 @@ class LabFile:
     content: str = ""
     is_dir: bool = False
     uploaded: bool = False  # PAN-OS: uploaded by hand, not downloaded from the update server
+    content_seed: str = ""  # real bytes: imagesweep.lab.content seed ("" for none)
+    content_patch: str = ""  # real bytes: the patch overlaid on them ("" for none)
 
 
 @dataclass(frozen=True)
@@ -380,21 +388,33 @@ class _Builder:
 
     def image(self, name: str, raw: object, parent: _Map) -> Image:
         node = self.mapping(raw, f"image {name}", parent)
-        self.keys(node, ("size", "version", "platform", "known_good", "md5", "sha512"), name)
+        self.keys(
+            node, ("size", "version", "platform", "known_good", "md5", "sha512", "bytes"), name
+        )
         platform = self.text(node, "platform")
         if platform not in PLATFORMS:
             raise self.fail(
                 node, f"image {name}: platform must be one of {', '.join(PLATFORMS)}", "platform"
             )
         md5, sha512 = image_digests(name)
+        size = self.integer(node, "size", 0, low=1)
+        seed = ""
+        if self.flag(node, "bytes", False):
+            if "md5" in node or "sha512" in node:
+                raise self.fail(node, f"image {name}: bytes: true digests its own bytes", "md5")
+            if size > lab_content.MAX_SIZE:
+                raise self.fail(node, f"image {name}: bytes: true is for images <= 1 GiB", "size")
+            seed = f"image:{name}"
+            md5, sha512 = lab_content.digests(seed, size)
         return Image(
             name=name,
-            size=self.integer(node, "size", 0, low=1),
+            size=size,
             version=self.text(node, "version"),
             platform=platform,
             known_good=self.flag(node, "known_good", False),
             md5=self.digest(node, "md5", md5),
             sha512=self.digest(node, "sha512", sha512),
+            content_seed=seed,
         )
 
     def digest(self, node: _Map, key: str, default: str) -> str:
@@ -561,6 +581,7 @@ class _Builder:
                     sha512=image.sha512,
                     image=package,
                     modified=_default_modified(name, path),
+                    content_seed=image.content_seed,
                 )
             )
         return (*files, *added)
@@ -603,7 +624,7 @@ class _Builder:
         self.keys(
             entry,
             ("path", "image", "size", "md5", "sha512", "patched", "content", "modified",
-             "uploaded"),
+             "uploaded", "lies"),
             "a file entry",
         )  # fmt: skip
         raw_path = self.text(entry, "path")
@@ -620,7 +641,8 @@ class _Builder:
         if is_dir:
             return LabFile(path=path, is_dir=True, modified=modified)
         image_name = self.text(entry, "image", "")
-        content = self.text(entry, "content", "")
+        text = self.text(entry, "content", "")
+        seed = patch = ""
         if image_name:
             image = library.get(image_name)
             if image is None:
@@ -629,11 +651,21 @@ class _Builder:
                 )
             md5, sha512 = image.md5, image.sha512
             size = image.size
+            seed = image.content_seed
         else:
             md5, sha512 = file_digests(device, path)
-            size = len(content.encode()) if content else 0
-        if self.flag(entry, "patched", False):
-            md5, sha512 = file_digests(device, path, variant="patched")
+            size = len(text.encode()) if text else 0
+        patched, lies = self.flag(entry, "patched", False), self.flag(entry, "lies", False)
+        if (patched or lies) and seed:
+            patch = f"{device}:{path}"
+        if lies and not seed:
+            raise self.fail(entry, f"{device}: {path}: lies needs an image with bytes", "lies")
+        if patched:
+            md5, sha512 = (
+                lab_content.digests(seed, size, patch)
+                if seed
+                else file_digests(device, path, variant="patched")
+            )
         if "md5" in entry:
             md5 = self.digest(entry, "md5", md5)
             if "sha512" not in entry:  # keep the two digests telling the same story
@@ -647,8 +679,10 @@ class _Builder:
             sha512=sha512,
             image=image_name,
             modified=modified,
-            content=content,
+            content=text,
             uploaded=uploaded,
+            content_seed=seed,
+            content_patch=patch,
         )
 
     def local_path(

@@ -23,7 +23,7 @@ from typing import Any
 import asyncssh
 
 from imagesweep.errors import ImagesweepError
-from imagesweep.lab import inventory
+from imagesweep.lab import file_server, inventory
 from imagesweep.lab.commands import Ctx, Node, dispatch
 from imagesweep.lab.fleet import Device, Fleet
 from imagesweep.lab.personas import grammar
@@ -183,6 +183,9 @@ async def _serve_process(runtime: _Runtime, process: asyncssh.SSHServerProcess[A
     if process.command:  # "ssh host show version": one command, then close, as IOS does
         if login is not None:
             login.over()
+        if file_server.refuses_scp(process.command):  # its SCP server is off (scp_disabled)
+            process.exit(1)
+            return
         ctx.term_length = 0
         reply = dispatch(runtime.root, process.command, ctx)
         process.stdout.write(encode(reply.text.replace("\n", "\r\n")))
@@ -356,7 +359,9 @@ class Lab:
                 process_factory=partial(_serve_process, runtime),
                 line_editor=False,
                 encoding=None,  # bytes: sessions decode input and may send invalid UTF-8
-                allow_scp=False,
+                # The device's own SCP/SFTP server, for --offbox (off with scp_disabled).
+                sftp_factory=file_server.factory(storage) if device.faults.serves_files() else None,
+                allow_scp=device.faults.serves_files(),
                 **algorithms,
             )
             self._acceptors.append(acceptor)

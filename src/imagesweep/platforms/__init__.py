@@ -35,6 +35,20 @@ STEPS = frozenset(Step)
 
 
 @dataclass(frozen=True)
+class Offbox:
+    """How the device serves its files for off-box verification (``offbox:`` in the data)."""
+
+    protocols: tuple[str, ...]  # "scp" | "sftp", tried in order
+    # Path forms the device's server accepts, tried in order: "{fs}{rel}" (flash:x.bin),
+    # "{fs}/{rel}" (flash:/x.bin), "/{rel}" (/x.bin, the default filesystem), "{path}".
+    paths: tuple[str, ...]
+    enable: str  # the configuration that turns the device's file server on
+
+
+OFFBOX_PROTOCOLS = ("scp", "sftp")
+
+
+@dataclass(frozen=True)
 class Profile:
     platform: str  # Netmiko device_type
     name: str
@@ -49,6 +63,7 @@ class Profile:
     digest_unavailable: str = ""  # why the platform has no on-box digest, if it has none
     enable: bool = False  # enter privileged mode (with the secret) after login
     running_image_required: bool = False  # show version must name the running image file
+    offbox: Offbox | None = None  # None: the platform serves no file copy of its images
 
     def is_image(self, path: str) -> bool:
         """True when the file's base name looks like an OS image of this platform."""
@@ -77,7 +92,19 @@ _KNOWN = {
     "rejected_markers",
     "optional_steps",
     "digest_unavailable",
+    "offbox",
 }
+
+
+def _offbox(platform: str, raw: Any) -> Offbox | None:
+    if not raw:
+        return None
+    protocols = tuple(str(p) for p in raw.get("protocols") or ())
+    bad = [p for p in protocols if p not in OFFBOX_PROTOCOLS]
+    unknown = sorted(set(raw) - {"protocols", "paths", "enable"})
+    if bad or unknown or not protocols or not raw.get("paths"):
+        raise ConfigError(f"profiles.yaml: {platform}: offbox needs protocols, paths, enable")
+    return Offbox(protocols, tuple(str(p) for p in raw["paths"]), str(raw.get("enable", "")))
 
 
 def _build(platform: str, raw: dict[str, Any]) -> Profile:
@@ -105,6 +132,7 @@ def _build(platform: str, raw: dict[str, Any]) -> Profile:
         digest_unavailable=str(raw.get("digest_unavailable", "")),
         enable=bool(raw.get("enable", False)),
         running_image_required=bool(raw.get("running_image_required", False)),
+        offbox=_offbox(platform, raw.get("offbox")),
     )
 
 

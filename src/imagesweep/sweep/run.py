@@ -23,10 +23,13 @@ from imagesweep.analyze.integrity import integrity
 from imagesweep.analyze.rules import Context, Policy, analyze
 from imagesweep.analyze.rules.completeness import AUDIT_INCOMPLETE
 from imagesweep.analyze.rules.images import hash_status, verdicts
+from imagesweep.analyze.rules.offbox import OFFBOX_HASH_MISMATCH
 from imagesweep.analyze.state import build_state
 from imagesweep.baseline import catalogue as catalogue_mod
+from imagesweep.baseline import indicators
 from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.collect.login import LoginGate
+from imagesweep.collect.offbox import OffboxGate
 from imagesweep.collect.settings import CollectSettings
 from imagesweep.collect.stop import INTERRUPTED_STEP, NOT_STARTED, Stop
 from imagesweep.collect.task import capture_from, collect_task
@@ -37,6 +40,7 @@ from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
 from imagesweep.report.schema import JOURNAL, RUN_JSON
 from imagesweep.report.writers import write_raw, write_reports
+from imagesweep.sweep.consensus import apply_fleet
 from imagesweep.sweep.interrupt import GRACE_SECONDS, exit_status, handling
 from imagesweep.sweep.journal import Journal
 
@@ -62,6 +66,7 @@ class AuditOptions:
     dask: str | None = None  # a Dask scheduler address, or local:N; None: this process only
     no_catalogue: bool = False  # audit without a known-good catalogue, said explicitly
     grace: float = GRACE_SECONDS  # after SIGINT/SIGTERM: seconds sessions in flight may finish
+    implant_markers: Path | None = None  # user indicators beside the packaged ones
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,12 @@ def judge(capture: DeviceCapture, ctx: Context) -> DeviceResult:
         address=capture.address,
         platform=capture.platform,
         status=status,
-        hash_status=digest_status,
+        # The bytes outrank the device's word: a lying verify must not read as "match".
+        hash_status=(
+            "mismatch"
+            if any(f.rule == OFFBOX_HASH_MISMATCH.id for f in findings)
+            else digest_status
+        ),
         findings=findings,
         images=images,
         state=state,
@@ -217,7 +227,11 @@ def run_audit(
     # Hosts the inventory marks as emulators (data: emulator: true) boot from a placeholder
     # TFTP URL by design; BOOT_NETWORK is info for them.
     emulators = frozenset(h.name for h in nr.inventory.hosts.values() if h.get("emulator"))
-    ctx = Context(catalogue=cat, policy=replace(options.policy, emulators=emulators))
+    ctx = Context(
+        catalogue=cat,
+        policy=replace(options.policy, emulators=emulators),
+        indicators=indicators.load_all(options.implant_markers),
+    )
 
     make_dir(run_dir)
     if not options.resume:
@@ -251,12 +265,18 @@ def run_audit(
         )
         with handling(stop, options.grace):
             todo.with_processors([recorder]).run(
-                task=collect_task, settings=settings, gate=gate, stop=stop, on_failed=True
+                task=collect_task,
+                settings=settings,
+                gate=gate,
+                stop=stop,
+                offbox_gate=OffboxGate(settings.offbox_workers),
+                on_failed=True,
             )
     for name, entry in nr.inventory.hosts.items():  # one row per inventory host, always
         if name not in recorder.results:
             recorder.results[name] = judge(_not_started(name, entry), ctx)
     results = tuple(recorder.results[h] for h in sorted(nr.inventory.hosts))
+    results = apply_fleet(results, ctx.policy)  # needs every device: after the sweep
     elapsed = time.monotonic() - started
     interrupted = stop.reason
     write_reports(
@@ -343,6 +363,9 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         "dask": options.dask,
         "no_catalogue": options.no_catalogue,
         "grace": options.grace,
+        "implant_markers": str(options.implant_markers.absolute())
+        if options.implant_markers
+        else None,
     }
 
 
@@ -376,6 +399,9 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             dask=data.get("dask"),
             no_catalogue=bool(data.get("no_catalogue")),
             grace=float(data.get("grace", GRACE_SECONDS)),
+            implant_markers=(
+                Path(data["implant_markers"]) if data.get("implant_markers") else None
+            ),
         )
     except OSError as exc:
         raise ConfigError(f"{path}: cannot resume: {exc.strerror or exc}") from exc

@@ -9,7 +9,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from types import ModuleType
 
-from imagesweep.analyze.rules import boot, completeness, digests, storage, version
+from imagesweep.analyze.rules import (
+    boot,
+    completeness,
+    digests,
+    fleet,
+    implant,
+    offbox,
+    storage,
+    version,
+)
 from imagesweep.analyze.rules.finding import Rule
 from imagesweep.baseline.context import Context, Policy
 from imagesweep.records import DeviceState, Finding, severity_rank
@@ -22,12 +31,25 @@ RULES: tuple[RuleFunction, ...] = (
     *storage.RULES,
     *boot.RULES,
     *version.RULES,
+    *offbox.RULES,
+    *implant.RULES,
 )
 
 
 # The modules that define rules, in the order of CHECKS.md's sections; each module's
 # docstring's first line is its section's title in the generated docs.
-MODULES: tuple[ModuleType, ...] = (completeness, digests, storage, boot, version)
+# The fleet module's rule runs over the whole sweep (imagesweep.sweep.consensus), not per
+# device.
+MODULES: tuple[ModuleType, ...] = (
+    completeness,
+    digests,
+    storage,
+    boot,
+    version,
+    offbox,
+    fleet,
+    implant,
+)
 
 
 def _registry() -> tuple[tuple[ModuleType, Rule], ...]:

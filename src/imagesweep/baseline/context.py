@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from imagesweep.baseline.catalogue import Catalogue
+from imagesweep.baseline.prior import HistoryContext
 from imagesweep.records import Severity
 
 
@@ -20,3 +21,4 @@ class Policy:
 class Context:
     catalogue: Catalogue = field(default_factory=Catalogue)
     policy: Policy = field(default_factory=Policy)
+    history: HistoryContext = field(default_factory=HistoryContext)  # earlier sweeps, as data

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from imagesweep.analyze.rules import boot, completeness, digests, storage, version
+from imagesweep.analyze.rules import boot, completeness, digests, drift, storage, version
 from imagesweep.analyze.rules.finding import Rule
 from imagesweep.baseline.context import Context, Policy
 from imagesweep.records import DeviceState, Finding, severity_rank
@@ -21,13 +21,14 @@ RULES: tuple[RuleFunction, ...] = (
     *storage.RULES,
     *boot.RULES,
     *version.RULES,
+    *drift.RULES,
 )
 
 
 # Every rule ID a finding can carry (the contract of findings.csv's rule column).
 RULE_IDS: frozenset[str] = frozenset(
     value.id
-    for module in (completeness, digests, storage, boot, version)
+    for module in (completeness, digests, storage, boot, version, drift)
     for value in vars(module).values()
     if isinstance(value, Rule)
 )
@@ -38,6 +39,7 @@ def analyze(state: DeviceState, ctx: Context) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     for rule in RULES:
         findings.extend(rule(state, ctx))
+    findings = drift.first_seen(state, ctx, tuple(findings))
     overrides = ctx.policy.severity
     findings = [
         replace(f, severity=overrides[f.rule]) if f.rule in overrides else f for f in findings

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import weakref
 from pathlib import Path
 from types import TracebackType
 
@@ -45,10 +46,14 @@ class SweepLock:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
+        # A sweep that raises before release() must not keep the history locked in a
+        # long-lived process (tests, a library caller).
+        self._finalizer = weakref.finalize(self, os.close, fd)
         return self
 
     def release(self) -> None:
         if self._fd is not None:
+            self._finalizer.detach()
             os.close(self._fd)  # closing drops the flock
             self._fd = None
 

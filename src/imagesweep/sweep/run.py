@@ -29,6 +29,7 @@ from imagesweep.collect.settings import CollectSettings
 from imagesweep.collect.task import collect_task
 from imagesweep.errors import ConfigError
 from imagesweep.files import make_dir, write_atomic
+from imagesweep.history.hook import SweepHistory, open_for_sweep
 from imagesweep.inventory import simple as inventory
 from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
@@ -55,6 +56,8 @@ class AuditOptions:
     policy: Policy = field(default_factory=Policy)
     credentials: Credentials | None = None
     ssh_config: Path | None = None
+    history: Path | None = None  # the history store; None: the sweep keeps no history
+    windows: Path | None = None  # maintenance windows / approved changes YAML
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class SweepOutcome:
     results: tuple[DeviceResult, ...]
     exit_code: int
     elapsed: float
+    changes: tuple[object, ...] = ()  # history.diff.Change: what changed since the last sweep
 
 
 def judge(capture: DeviceCapture, ctx: Context) -> DeviceResult:
@@ -186,6 +190,15 @@ def run_audit(
     # TFTP URL by design; BOOT_NETWORK is info for them.
     emulators = frozenset(h.name for h in nr.inventory.hosts.values() if h.get("emulator"))
     ctx = Context(catalogue=cat, policy=replace(options.policy, emulators=emulators))
+    hist: SweepHistory | None = None
+    if options.history is not None:  # locked before any device is contacted
+        hist = open_for_sweep(
+            options.history,
+            windows=options.windows,
+            groups={h.name: tuple(g.name for g in h.groups) for h in nr.inventory.hosts.values()},
+            now=datetime.fromisoformat(started_at),
+        )
+        ctx = replace(ctx, history=hist.context)
 
     make_dir(run_dir)
     if not options.resume:
@@ -226,7 +239,20 @@ def run_audit(
         started_at=started_at,
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    return SweepOutcome(run_dir, results, exit_code(results, options.fail_on), elapsed)
+    changes: tuple[object, ...] = ()
+    if hist is not None:
+        try:
+            changes = tuple(
+                hist.finish(
+                    run_dir,
+                    results,
+                    started_at=datetime.fromisoformat(started_at),
+                    finished_at=datetime.now(UTC),
+                )
+            )
+        finally:
+            hist.close()
+    return SweepOutcome(run_dir, results, exit_code(results, options.fail_on), elapsed, changes)
 
 
 def _check_writable(run_dir: Path) -> None:
@@ -262,6 +288,8 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         "severity": dict(options.policy.severity),
         "approved_versions": {k: list(v) for k, v in options.policy.approved_versions.items()},
         "ssh_config": str(options.ssh_config) if options.ssh_config else None,
+        "history": str(options.history) if options.history else None,
+        "windows": str(options.windows) if options.windows else None,
     }
 
 
@@ -292,6 +320,8 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             ),
             credentials=credentials,
             ssh_config=Path(data["ssh_config"]) if data.get("ssh_config") else None,
+            history=Path(data["history"]) if data.get("history") else None,
+            windows=Path(data["windows"]) if data.get("windows") else None,
         )
     except OSError as exc:
         raise ConfigError(f"{path}: cannot resume: {exc.strerror or exc}") from exc

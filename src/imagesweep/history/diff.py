@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from imagesweep.analyze.rules.drift import RELOAD_SLACK_SECONDS
-from imagesweep.history.store import DeviceSnapshot, ImageRecord
+from imagesweep.analyze.rules.drift import reload_evidence
+from imagesweep.history.store import DeviceSnapshot, ImageRecord, to_prior
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,10 @@ def device_changes(host: str, a: DeviceSnapshot, b: DeviceSnapshot) -> list[Chan
     field("config-register", a.config_register_next, b.config_register_next, "next reload")
     field("rommon", a.rommon, b.rommon)
     field("version", a.version, b.version)
-    if b.uptime_seconds is not None:
-        elapsed = (b.audited_at - a.audited_at).total_seconds()
-        if b.uptime_seconds + RELOAD_SLACK_SECONDS < elapsed:
-            out.append(Change(host, "reload", "uptime", a.uptime or "", b.uptime or ""))
+    if b.uptime_seconds is not None and reload_evidence(
+        to_prior(a, ""), b.audited_at, b.uptime_seconds
+    ):
+        out.append(Change(host, "reload", "uptime", a.uptime or "", b.uptime or ""))
     field("status", a.status, b.status)
     was = {(f.rule, f.summary) for f in a.findings}
     got = {(f.rule, f.summary) for f in b.findings}

@@ -10,6 +10,7 @@ matches turns the drift into ``info`` with the window named.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from imagesweep.analyze.rules.digests import HASH_UNKNOWN
 from imagesweep.analyze.rules.finding import PATCH, ROMMONKIT, Rule
@@ -194,6 +195,25 @@ def _judged(
     return out
 
 
+def reload_evidence(prior: PriorState, now: datetime, uptime: int) -> str:
+    """Why the device reloaded between ``prior`` and ``now`` ("" if it did not): its boot
+    time (now - uptime) moved past the one the previous sweep derived, or its uptime is
+    shorter than the time since that sweep."""
+    booted = now - timedelta(seconds=uptime)
+    if prior.uptime_seconds is not None:
+        booted_before = prior.swept_at - timedelta(seconds=prior.uptime_seconds)
+        if (booted - booted_before).total_seconds() > RELOAD_SLACK_SECONDS:
+            return (
+                f"booted {booted.isoformat(timespec='minutes')}, "
+                f"previously {booted_before.isoformat(timespec='minutes')}"
+            )
+        return ""
+    elapsed = (now - prior.swept_at).total_seconds()
+    if uptime + RELOAD_SLACK_SECONDS < elapsed:
+        return f"uptime {uptime}s < {int(elapsed)}s since the last sweep"
+    return ""
+
+
 # --- the rules ------------------------------------------------------------------------------
 
 
@@ -263,8 +283,8 @@ def drift(state: DeviceState, ctx: Context) -> list[Finding]:
 
     reloaded = False
     if ctx.history.now is not None and now.uptime_seconds is not None:
-        elapsed = (ctx.history.now - prior.swept_at).total_seconds()
-        if now.uptime_seconds + RELOAD_SLACK_SECONDS < elapsed:
+        why = reload_evidence(prior, ctx.history.now, now.uptime_seconds)
+        if why:
             reloaded = True
             reason = next(
                 (e for e in (state.version.evidence if state.version else ()) if "ROM by" in e),
@@ -273,10 +293,7 @@ def drift(state: DeviceState, ctx: Context) -> list[Finding]:
             found.append(
                 UNEXPECTED_RELOAD.finding(
                     f"reloaded {since}: uptime {state.version.uptime if state.version else ''}",
-                    [
-                        f"uptime now {now.uptime_seconds}s < {int(elapsed)}s since the last sweep",
-                        reason,
-                    ],
+                    [why, reason],
                 )
             )
     text = ctx.history.memory_text.get(state.host)

@@ -77,23 +77,22 @@ _UNIT = {
     "second": 1,
 }
 _PART = re.compile(r"(\d+)\s*(year|week|day|hour|minute|second)s?", re.IGNORECASE)
-_CLOCK = re.compile(r"(?:(\d+)\s*days?,?\s*)?(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b")
 
 
 def uptime_seconds(text: str) -> int | None:
     """Seconds of an uptime as devices print it (``12 weeks, 3 days, 4 hours, 10 minutes``,
     ``4 day(s), 3 hour(s)``, ``3 days, 04:10:22``); ``None`` when it is not one."""
     text = text.replace("(s)", "s").strip()
-    if not text:
-        return None
     parts = _PART.findall(text)
-    if parts:
-        return sum(int(n) * _UNIT[unit.lower()] for n, unit in parts)
     clock = _CLOCK.search(text)
+    if not parts and not clock:
+        return None
+    total = sum(int(n) * _UNIT[unit.lower()] for n, unit in parts)
     if clock:
-        days, hours, minutes, seconds = (int(g) if g else 0 for g in clock.groups())
-        return days * 86400 + hours * 3600 + minutes * 60 + seconds
-    return None
+        hours, minutes, seconds = (int(g) if g else 0 for g in clock.groups())
+        total += hours * 3600 + minutes * 60 + seconds
+    return total
 
 
 def reload_time(swept_at: datetime, uptime: int | None) -> datetime | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,5 @@ def _private_history(
 @pytest.fixture(autouse=True, scope="session")
 def _session_history(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The same for what runs outside a test (module fixtures)."""
-    import os
-
     os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data-session"))
     os.environ.pop("IMAGESWEEP_HISTORY", None)

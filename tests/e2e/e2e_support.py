@@ -62,6 +62,8 @@ def audit(inventory: Path, out: Path, *extra: str, timeout: float = 600) -> Swee
         "--known-hosts",
         str(out.parent / f"{out.name}.known_hosts"),
         "--quiet",
+        # Sweeps keep no history unless the test asks for one (--history PATH).
+        *(() if "--history" in extra else ("--no-history",)),
         *extra,
         timeout=timeout,
     )

@@ -170,11 +170,27 @@ def add(
     source: str = "local",
 ) -> list[KnownGood]:
     """Digest ``images`` into the catalogue (created if absent); returns the rows added."""
-    existing = load(catalogue_path).entries if catalogue_path.exists() else ()
     added = [
         replace(digest_file(p), platform=platform, version=version, source=source) for p in images
     ]
+    return add_entries(catalogue_path, added)
+
+
+def add_entries(catalogue_path: Path, added: list[KnownGood]) -> list[KnownGood]:
+    """Add catalogue rows (created if absent); a name listed with other digests is an error.
+    Rows already listed with the same digests are not added twice; returns the rows added."""
+    existing = load(catalogue_path).entries if catalogue_path.exists() else ()
+    fresh: list[KnownGood] = []
     for entry in added:
+        if any(
+            old.filename.lower() == entry.filename.lower()
+            and old.md5 == entry.md5
+            and old.sha512 == entry.sha512
+            for old in (*existing, *fresh)
+        ):
+            continue
+        fresh.append(entry)
+    for entry in fresh:
         for old in existing:
             if old.filename.lower() == entry.filename.lower() and (
                 (old.md5 and old.md5 != entry.md5) or (old.sha512 and old.sha512 != entry.sha512)
@@ -183,5 +199,5 @@ def add(
                     f"{catalogue_path}: {entry.filename} is already listed with "
                     f"other digests (source {old.source or 'unknown'})"
                 )
-    write(catalogue_path, [*existing, *added])
-    return added
+    write(catalogue_path, [*existing, *fresh])
+    return fresh

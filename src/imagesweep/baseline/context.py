@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.baseline.indicators import Indicator
+from imagesweep.baseline.prior import HistoryContext
 from imagesweep.records import Severity
 
 
@@ -22,3 +23,4 @@ class Context:
     catalogue: Catalogue = field(default_factory=Catalogue)
     policy: Policy = field(default_factory=Policy)
     indicators: tuple[Indicator, ...] = ()  # published implant indicators (IMPLANT_MARKERS)
+    history: HistoryContext = field(default_factory=HistoryContext)  # earlier sweeps, as data

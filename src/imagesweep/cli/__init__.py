@@ -3,7 +3,7 @@ boundary) and one module per subcommand, each a thin layer over the library."""
 
 from __future__ import annotations
 
-from imagesweep.cli import audit, hunt, known_good, lab, parse
+from imagesweep.cli import audit, history, hunt, known_good, lab, parse
 from imagesweep.cli.app import main
 
 main.add_command(audit.audit)
@@ -13,5 +13,7 @@ main.add_command(lab.lab)
 main.add_command(lab.demo)
 main.add_command(hunt.hunt)
 main.add_command(hunt.syslog_sample)
+main.add_command(history.history)
+main.add_command(history.diff_command)
 
 __all__ = ["main"]

@@ -25,10 +25,10 @@ err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() el
 USAGE_EXIT = 2
 
 
-def fail(message: str) -> None:
+def fail(message: str, status: int = USAGE_EXIT) -> None:
     """Print the one-line error and exit 2 (for checks made in the CLI itself)."""
     click.echo(f"imagesweep: error: {terminal(message)}", err=True)
-    sys.exit(USAGE_EXIT)
+    sys.exit(status)
 
 
 class Boundary(click.Group):
@@ -41,7 +41,8 @@ class Boundary(click.Group):
         except ImagesweepError as exc:
             if debug:
                 raise
-            fail(str(exc))
+            # An error may carry its own status (SweepLocked: 75, "try again later").
+            fail(str(exc), int(getattr(exc, "exit_status", USAGE_EXIT)))
         except OSError as exc:
             if debug:
                 raise

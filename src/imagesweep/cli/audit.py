@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -17,7 +18,9 @@ from imagesweep.analyze.rules import RULE_IDS
 from imagesweep.baseline.context import Policy
 from imagesweep.baseline.policy import load as load_policy
 from imagesweep.cli.app import err
+from imagesweep.cli.history import print_changes
 from imagesweep.collect.settings import CollectSettings
+from imagesweep.history.snapshot import default_path as default_history
 from imagesweep.inventory.simple import Credentials
 from imagesweep.platforms import canonical
 from imagesweep.records import SEVERITIES, DeviceResult
@@ -123,6 +126,8 @@ def _audit_options(**kw: Any) -> AuditOptions:
         no_catalogue=kw["no_catalogue"],
         grace=kw["grace"],
         implant_markers=kw["implant_markers"],
+        history=None if kw["no_history"] else (kw["history"] or default_history()),
+        windows=kw["windows"],
     )
 
 
@@ -273,7 +278,7 @@ def audit_options(func: F) -> F:
             help="Continue the sweep in this run directory: audit only the hosts "
             "its journal does not hold.",
         ),
-        click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary."),
+        click.option("--quiet", "-q", is_flag=True, help="Print only errors (for cron)."),
         click.option(
             "--no-catalogue",
             is_flag=True,
@@ -334,6 +339,18 @@ def audit_options(func: F) -> F:
             help="More published implant indicators (YAML: indicators: [{id, text, "
             "source}]) to look for in every output (IMPLANT_MARKERS).",
         ),
+        click.option(
+            "--history",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Sweep history (SQLite) for drift between sweeps (default: "
+            "$XDG_DATA_HOME/imagesweep/history.sqlite, ~/.local/share/... without it).",
+        ),
+        click.option("--no-history", is_flag=True, help="Keep no history: no drift findings."),
+        click.option(
+            "--windows",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="Maintenance windows / approved changes YAML: matching drift becomes info.",
+        ),
     ]
     for opt in reversed(opts):
         func = opt(func)
@@ -349,6 +366,8 @@ def audit_options(func: F) -> F:
 @audit_options
 def audit(quiet: bool, **kw: Any) -> None:
     """Audit every inventory host; write devices/findings/images CSV, sweep.json and raw/."""
+    if quiet:
+        logging.getLogger().setLevel(logging.ERROR)
     options = _audit_options(**kw)
     try:
         outcome = progress_runner(options, quiet)
@@ -380,3 +399,5 @@ def audit(quiet: bool, **kw: Any) -> None:
 
 def summary(outcome: SweepOutcome) -> None:
     print_summary(err, outcome.results, run_dir=outcome.run_dir, elapsed=outcome.elapsed)
+    if outcome.changes:
+        print_changes(err, outcome.changes, outcome.run_dir)

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from imagesweep.baseline.catalogue import add
+from imagesweep.history.promote import promote
+from imagesweep.sanitize import terminal
 
 
 @click.group("known-good")
@@ -15,9 +17,7 @@ def known_good() -> None:
 
 
 @known_good.command("add")
-@click.argument(
-    "images", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
-)
+@click.argument("images", nargs=-1, type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option(
     "--catalogue",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -32,10 +32,31 @@ def known_good() -> None:
     show_default=True,
     help="Where the images came from (e.g. cisco.com).",
 )
+@click.option(
+    "--from-run",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Promote the uncatalogued image digests a sweep saw (its run directory); "
+    "source names the run.",
+)
 def known_good_add(
-    images: tuple[Path, ...], catalogue: Path, platform: str, version_: str, source: str
+    images: tuple[Path, ...],
+    catalogue: Path,
+    platform: str,
+    version_: str,
+    source: str,
+    from_run: Path | None,
 ) -> None:
-    """Digest local image files (md5 + sha512) into the catalogue."""
+    """Digest local image files (md5 + sha512) into the catalogue, or promote a sweep's
+    digests (--from-run DIR)."""
+    if from_run is not None:
+        if images:
+            raise click.UsageError("give image files or --from-run, not both")
+        for entry in promote(catalogue, from_run):
+            click.echo(terminal(f"{entry.filename}  md5 {entry.md5}  ({entry.source})"))
+        click.echo(f"catalogue: {catalogue}")
+        return
+    if not images:
+        raise click.UsageError("give image files to digest, or --from-run DIR")
     for entry in add(catalogue, images, platform=platform, version=version_, source=source):
         click.echo(f"{entry.filename}  md5 {entry.md5}")
     click.echo(f"catalogue: {catalogue}")

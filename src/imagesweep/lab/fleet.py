@@ -35,6 +35,7 @@ A fleet file is YAML with three sections::
         privilege: 1                  # 1: login lands in user EXEC (needs enable); 15: in "#"
                                       # (default 15 on personas without enable)
         uptime: "12 weeks, 3 days, 4 hours, 10 minutes"
+        rommon: "System Bootstrap, Version 15.0(1r)M16, RELEASE SOFTWARE (fc1)"  # ios_router
         release: "RELEASE SOFTWARE (fc2)"   # build tag on show version's version line
         digest_seconds: 0             # how long each digest takes (verify prints dots meanwhile)
         housekeeping: true            # add the family's usual non-image files and directories
@@ -174,6 +175,7 @@ class Device:
     committed_version: str = ""  # IOS-XE install mode
     kickstart_image: str = ""  # NX-OS kickstart/system releases
     backup_version: str = ""  # Junos backup root slice
+    rommon: str = ""  # ios_router: the ROM: line's text ("" = the persona's usual)
 
     @property
     def install_mode(self) -> bool:
@@ -500,6 +502,7 @@ class _Builder:
             committed_version=self.text(node, "committed_version", version),
             kickstart_image=self.text(node, "kickstart_image", ""),
             backup_version=self.text(node, "backup_version", version),
+            rommon=self.text(node, "rommon", ""),
             credentials=Credentials(
                 username=self.text(node, "username", defaults.username),
                 password=self.text(node, "password", defaults.password),
@@ -724,7 +727,7 @@ _DEVICE_KEYS = (
     "config_register", "config_register_next", "manual_boot", "members", "privilege", "uptime",
     "release", "digest_seconds", "housekeeping", "username", "password", "secret", "files",
     "faults", "expect", "packages", "committed_packages", "committed_version",
-    "kickstart_image", "backup_version",
+    "kickstart_image", "backup_version", "rommon",
 )  # fmt: skip
 _PLATFORM_KEYS = {
     "packages": ("cisco_xe", "cisco_xr"),

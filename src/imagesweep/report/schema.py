@@ -28,6 +28,7 @@ SWEEP_JSON = "sweep.json"
 RUN_JSON = "run.json"  # the sweep's options, for --resume
 JOURNAL = "journal.jsonl"  # one finished device per line
 RAW_DIR = "raw"  # raw/<host>/<command>.txt
+CHANGES_CSV = "changes.csv"  # what changed since each device's last sweep (with a history)
 
 DEVICE_COLUMNS = (
     "host",
@@ -71,6 +72,7 @@ IMAGE_COLUMNS = (
     "known_good",
     "verdict",
 )
+CHANGE_COLUMNS = ("host", "change", "item", "before", "after")
 
 
 @dataclass(frozen=True)

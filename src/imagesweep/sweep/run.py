@@ -35,6 +35,7 @@ from imagesweep.collect.stop import INTERRUPTED_STEP, NOT_STARTED, Stop
 from imagesweep.collect.task import capture_from, collect_task
 from imagesweep.errors import ConfigError
 from imagesweep.files import make_dir, write_atomic
+from imagesweep.history.hook import SweepHistory, open_for_sweep
 from imagesweep.inventory import simple as inventory
 from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
@@ -67,6 +68,8 @@ class AuditOptions:
     no_catalogue: bool = False  # audit without a known-good catalogue, said explicitly
     grace: float = GRACE_SECONDS  # after SIGINT/SIGTERM: seconds sessions in flight may finish
     implant_markers: Path | None = None  # user indicators beside the packaged ones
+    history: Path | None = None  # the history store; None: the sweep keeps no history
+    windows: Path | None = None  # maintenance windows / approved changes YAML
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class SweepOutcome:
     elapsed: float
     interrupted: str = ""  # "SIGINT" / "SIGTERM" when a signal stopped the sweep
     resume_command: str = ""  # the exact command that continues an interrupted sweep
+    changes: tuple[object, ...] = ()  # history.diff.Change: what changed since the last sweep
 
 
 def judge(capture: DeviceCapture, ctx: Context) -> DeviceResult:
@@ -232,6 +236,15 @@ def run_audit(
         policy=replace(options.policy, emulators=emulators),
         indicators=indicators.load_all(options.implant_markers),
     )
+    hist: SweepHistory | None = None
+    if options.history is not None:  # locked before any device is contacted
+        hist = open_for_sweep(
+            options.history,
+            windows=options.windows,
+            groups={h.name: tuple(g.name for g in h.groups) for h in nr.inventory.hosts.values()},
+            now=datetime.fromisoformat(started_at),
+        )
+        ctx = replace(ctx, history=hist.context)
 
     make_dir(run_dir)
     if not options.resume:
@@ -296,6 +309,19 @@ def run_audit(
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         interrupted=interrupted,
     )
+    changes: tuple[object, ...] = ()
+    if hist is not None:
+        try:
+            changes = tuple(
+                hist.finish(
+                    run_dir,
+                    results,
+                    started_at=datetime.fromisoformat(started_at),
+                    finished_at=datetime.now(UTC),
+                )
+            )
+        finally:
+            hist.close()
     code = exit_code(results, options.fail_on)
     if options.no_catalogue and code == 0 and results:
         # Nothing was compared with known-good digests: the sweep cannot pass.
@@ -307,6 +333,7 @@ def run_audit(
         elapsed,
         interrupted=interrupted,
         resume_command=resume_command(run_dir) if interrupted else "",
+        changes=changes,
     )
 
 
@@ -366,6 +393,8 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         "implant_markers": str(options.implant_markers.absolute())
         if options.implant_markers
         else None,
+        "history": str(options.history.absolute()) if options.history else None,
+        "windows": str(options.windows.absolute()) if options.windows else None,
     }
 
 
@@ -402,6 +431,8 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             implant_markers=(
                 Path(data["implant_markers"]) if data.get("implant_markers") else None
             ),
+            history=Path(data["history"]) if data.get("history") else None,
+            windows=Path(data["windows"]) if data.get("windows") else None,
         )
     except OSError as exc:
         raise ConfigError(f"{path}: cannot resume: {exc.strerror or exc}") from exc

@@ -13,6 +13,7 @@ from imagesweep.analyze.rules import (
     boot,
     completeness,
     digests,
+    drift,
     fleet,
     implant,
     offbox,
@@ -33,6 +34,7 @@ RULES: tuple[RuleFunction, ...] = (
     *version.RULES,
     *offbox.RULES,
     *implant.RULES,
+    *drift.RULES,
 )
 
 
@@ -99,6 +101,7 @@ def analyze(state: DeviceState, ctx: Context) -> tuple[Finding, ...]:
     findings: list[Finding] = []
     for rule in RULES:
         findings.extend(rule(state, ctx))
+    findings = drift.first_seen(state, ctx, tuple(findings))
     overrides = ctx.policy.severity
     findings = [
         replace(f, severity=overrides[f.rule]) if f.rule in overrides else f for f in findings

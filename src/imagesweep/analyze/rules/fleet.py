@@ -40,6 +40,11 @@ HASH_FLEET_OUTLIER = Rule(
     "Compare this device's image with one from a device of the majority (off-box copy, "
     "--offbox), and obtain the vendor's digest for the file: until then treat the device as "
     "possibly running a modified image.",
+    condition=(
+        "An image with the same file name and size as on other devices of the sweep has "
+        "another digest than a strict majority of at least two devices agree on; works "
+        "without a catalogue, never for a name seen on one device only."
+    ),
 )
 
 # (file name, size or None, "algorithm:digest", how many devices hold it)

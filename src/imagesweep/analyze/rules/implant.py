@@ -13,6 +13,10 @@ IMPLANT_MARKERS = Rule(
     "Treat the device as compromised: preserve evidence (show tech, an off-box copy of the "
     "image with --offbox --keep-images), isolate it, reimage from a known-good source and "
     "rotate every credential it held.",
+    condition=(
+        "A collected output contains a published implant indicator (SYNful Knock's HTTP "
+        "strings; more with --implant-markers)."
+    ),
 )
 _SHOWN = 160  # characters of the matching line in the evidence
 

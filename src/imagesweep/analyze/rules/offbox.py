@@ -18,6 +18,11 @@ OFFBOX_HASH_MISMATCH = Rule(
     "Treat the device as compromised: its storage holds other bytes than it claims or than "
     "the vendor shipped. Keep the copied image (--keep-images) as evidence, isolate the "
     "device, reimage it from a known-good source over a trusted path and rotate credentials.",
+    condition=(
+        "With --offbox: the image copied off the device and hashed on the collector differs "
+        "from the known-good digest, or from the digest the device's own verify printed (the "
+        "device lied)."
+    ),
 )
 
 _ALGORITHMS = ("md5", "sha512")

@@ -65,7 +65,7 @@ Technical Support: http://www.cisco.com/techsupport
 Copyright (c) 1986-2021 by Cisco Systems, Inc.
 Compiled Thu 04-Feb-21 10:17 by prod_rel_team
 
-ROM: System Bootstrap, Version 15.0(1r)M16, RELEASE SOFTWARE (fc1)
+ROM: {d.rommon or "System Bootstrap, Version 15.0(1r)M16, RELEASE SOFTWARE (fc1)"}
 
 {_reload_lines(d, router=True)}
 

@@ -51,6 +51,7 @@ MODULES: tuple[ModuleType, ...] = (
     offbox,
     fleet,
     implant,
+    drift,
 )
 
 

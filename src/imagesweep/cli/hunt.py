@@ -140,6 +140,10 @@ def hunt(
         click.echo(f"devices with both log indicators and audit findings: {listed}")
     for path in written:
         click.echo(f"wrote {path}")
+    broken = report.unreadable(result)
+    if broken:
+        # What was read is reported above; a hunt that did not read its input is not a pass.
+        fail("; ".join(broken))
     standing = sum(not h.is_suppressed for h in result.hits)
     raise SystemExit(1 if standing else 0)
 

@@ -36,6 +36,10 @@ def known_good_add(
     images: tuple[Path, ...], catalogue: Path, platform: str, version_: str, source: str
 ) -> None:
     """Digest local image files (md5 + sha512) into the catalogue."""
-    for entry in add(catalogue, images, platform=platform, version=version_, source=source):
-        click.echo(f"{entry.filename}  md5 {entry.md5}")
+    added, kept = add(catalogue, images, platform=platform, version=version_, source=source)
+    for entry in added:
+        described = " ".join(x for x in (entry.platform, entry.version) if x) or "platform unknown"
+        click.echo(f"{entry.filename}  md5 {entry.md5}  ({described})")
+    for entry in kept:
+        click.echo(f"{entry.filename}  already listed with the same digests; not added again")
     click.echo(f"catalogue: {catalogue}")

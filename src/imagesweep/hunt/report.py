@@ -177,6 +177,20 @@ def write_summary(result: HuntResult, out: Path) -> Path:
     return write_text(out / "hunt.json", json.dumps(summary(result), indent=2) + "\n")
 
 
+def unreadable(result: HuntResult) -> list[str]:
+    """One line per input file the hunt could not read through: binary, cut off, or without
+    a single syslog line. Any of these makes the hunt exit 2, whatever it found before."""
+    out = []
+    for f in result.files:
+        if f.error:
+            out.append(f"{f.source}: {f.error}")
+        elif f.unparsed and f.parsed == 0:
+            first = f.examples[0] if f.examples else None
+            why = f": line {first.line}: {first.reason}" if first else ""
+            out.append(f"{f.source}: none of its {f.lines:,} lines is a log line{why}")
+    return out
+
+
 def terminal(result: HuntResult, *, limit: int = 50) -> str:
     """The summary table for people: per device and class, then what could not be read."""
     buf = io.StringIO()

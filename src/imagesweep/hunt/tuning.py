@@ -42,8 +42,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from urllib.parse import unquote
 
-import yaml
-
+from imagesweep import files
 from imagesweep.errors import ConfigError
 from imagesweep.hunt import identity, timestamps
 from imagesweep.hunt.hits import Hit
@@ -177,20 +176,20 @@ def _group(name: str, members: object, where: str) -> DeviceGroup:
 def load_maintenance(path: Path) -> Tuning:
     """Maintenance windows, their device groups and automation users from a YAML file."""
     where = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read maintenance file {path}: {exc}") from exc
+    data = files.load_yaml(path) or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a mapping with groups/windows/automation_users")
+    _known(data, _FILE_KEYS, where)
     raw_groups = data.get("groups") or {}
     if not isinstance(raw_groups, dict):
         raise ConfigError(f"{where}: 'groups' must map a group name to its members")
     groups = {str(k): _group(str(k), v, where) for k, v in raw_groups.items()}
     groups["*"] = DeviceGroup(name="*")
+    raw_windows = data.get("windows") or []
+    if not isinstance(raw_windows, list):
+        raise ConfigError(f"{where}: 'windows' must be a list of windows")
     windows = tuple(
-        _window(w, groups, f"{where}: window {i + 1}")
-        for i, w in enumerate(data.get("windows") or [])
+        _window(w, groups, f"{where}: window {i + 1}") for i, w in enumerate(raw_windows)
     )
     users = data.get("automation_users") or []
     if not isinstance(users, list):
@@ -202,9 +201,26 @@ def load_maintenance(path: Path) -> Tuning:
     )
 
 
+# As the policy file: a typo (``window:`` for ``windows:``) would otherwise drop every window
+# in silence and leave the planned upgrade's hits standing, or worse, the reverse.
+_FILE_KEYS = frozenset({"groups", "windows", "automation_users"})
+_WINDOW_KEYS = frozenset(
+    {"group", "devices", "reason", "start", "end", "weekly", "from", "to", "tz"}
+)
+
+
+def _known(data: dict[object, object], allowed: frozenset[str], where: str) -> None:
+    unknown = sorted(str(k) for k in data if k not in allowed)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(allowed))})"
+        )
+
+
 def _window(raw: object, groups: dict[str, DeviceGroup], where: str) -> Window:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: must be a mapping")
+    _known(raw, _WINDOW_KEYS, where)
     if "devices" in raw:
         group = _group("(inline)", raw["devices"], where)
     else:

@@ -30,9 +30,23 @@ from imagesweep.sweep.run import AuditOptions
 )
 def lab(fleet: Path | None, inventory_out: Path) -> None:
     """Start simulated devices on 127.0.0.1 and write a Nornir inventory; runs until Ctrl-C."""
-    from imagesweep.lab.server import run_forever
+    from imagesweep.lab.server import Lab, run_forever
 
-    run_forever(load_fleet(fleet or demo_fleet_path()), inventory_out)
+    def ready(devices: Lab) -> None:
+        # What a user needs to go on: where each device listens and what to run next.
+        click.echo(f"lab: {len(devices.endpoints)} simulated devices on 127.0.0.1")
+        width = max((len(d.name) for d in devices.fleet.devices), default=4)
+        for device in devices.fleet.devices:
+            address, port = devices.endpoints[device.name]
+            faults = ", ".join(device.faults.names) or "healthy"
+            click.echo(
+                f"  {device.name:<{width}}  {address}:{port:<5}  {device.platform:<14}  {faults}"
+            )
+        click.echo(f"inventory: {inventory_out} (known-good.csv and known_hosts beside it)")
+        click.echo(f"next: imagesweep audit --inventory {inventory_out}")
+        click.echo("Ctrl-C stops the lab.")
+
+    run_forever(load_fleet(fleet or demo_fleet_path()), inventory_out, on_ready=ready)
 
 
 @click.command()

@@ -7,6 +7,7 @@ Several rows may name the same file (several sources) but their digests must agr
 from __future__ import annotations
 
 import csv
+import fnmatch
 import hashlib
 import io
 import re
@@ -190,6 +191,17 @@ def guess_platform(filename: str) -> str:
     matching = [name for name, prof in profiles().items() if prof.is_image(filename)]
     if len(matching) == 1:
         return matching[0]
+    # A pattern that names the file's start (``nxos*.bin``) says more than ``*.bin``.
+    specific = [
+        name
+        for name in matching
+        if any(
+            not p.startswith("*") and fnmatch.fnmatchcase(filename.lower(), p.lower())
+            for p in profiles()[name].image_patterns
+        )
+    ]
+    if len(specific) == 1:
+        return specific[0]
     if {"cisco_ios", "cisco_xe"} <= set(matching):
         if _XE_HINT.search(filename):
             return "cisco_xe"

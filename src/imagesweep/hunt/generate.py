@@ -22,12 +22,15 @@ writer leaves them, to exercise the unparseable-line accounting.
 from __future__ import annotations
 
 import gzip
+import io
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from imagesweep import files
 from imagesweep.hunt.timestamps import format_utc
 
 ATOMIC_TRANSFER = (
@@ -42,8 +45,14 @@ AUTOMATION_USER = "svc-ansible"
 IOS_IMAGE = "c2900-universalk9-mz.SPA.157-3.M8.bin"
 XE_IMAGE = "cat9k_iosxe.17.09.04a.SPA.bin"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_PLATFORMS = ("ios", "ios", "iosxe", "iosxe", "nxos", "iosxr", "junos", "panos")
-_PREFIX = {"ios": "rtr", "iosxe": "sw", "nxos": "nx", "iosxr": "xr", "junos": "mx", "panos": "fw"}
+_PLATFORMS = (
+    "cisco_ios", "cisco_ios", "cisco_xe", "cisco_xe",
+    "cisco_nxos", "cisco_xr", "juniper_junos", "paloalto_panos",
+)  # fmt: skip
+_PREFIX = {
+    "cisco_ios": "rtr", "cisco_xe": "sw", "cisco_nxos": "nx",
+    "cisco_xr": "xr", "juniper_junos": "mx", "paloalto_panos": "fw",
+}  # fmt: skip
 _USERS = ("netops", "jsmith", "admin", "noc")
 
 
@@ -51,7 +60,7 @@ _USERS = ("netops", "jsmith", "admin", "noc")
 class FleetDevice:
     name: str
     address: str
-    platform: str  # ios, iosxe, nxos, iosxr, junos, panos
+    platform: str  # canonical platform key (platforms.canonical)
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,16 @@ class Injected:
     time: datetime
     message: str
     line: int
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An event to write at a given time (the demo's own sweep: its digest commands)."""
+
+    time: datetime
+    label: str
+    device: FleetDevice
+    message: str
 
 
 @dataclass(frozen=True)
@@ -139,12 +158,12 @@ _PANOS = (
         'triallr-(null)-2-{peer}"'),
 )  # fmt: skip
 _NOISE = {
-    "ios": _CISCO,
-    "iosxe": _CISCO,
-    "nxos": _NXOS,
-    "iosxr": _XR,
-    "junos": _JUNOS,
-    "panos": _PANOS,
+    "cisco_ios": _CISCO,
+    "cisco_xe": _CISCO,
+    "cisco_nxos": _NXOS,
+    "cisco_xr": _XR,
+    "juniper_junos": _JUNOS,
+    "paloalto_panos": _PANOS,
 }
 
 
@@ -208,13 +227,13 @@ class _Framer:
         """(app-name, text after the header) for the device's platform."""
         p = dev.platform
         ms = t.microsecond // 1000
-        if p in ("ios", "iosxe"):
+        if p in ("cisco_ios", "cisco_xe"):
             return "-", f"{self._next(dev):06d}: {self._bsd}.{ms:03d} UTC: {msg}"
-        if p == "nxos":
+        if p == "cisco_nxos":
             return "-", f": {t.year} {self._bsd} UTC: {msg}"
-        if p == "iosxr":
+        if p == "cisco_xr":
             return "-", f"{self._next(dev)}: RP/0/RSP0/CPU0:{self._bsd}.{ms:03d} UTC: {msg}"
-        if p == "junos":
+        if p == "juniper_junos":
             return msg.split("[", 1)[0], msg
         subtype, event, text = msg.split(",", 2)
         stamp = self._slash
@@ -243,12 +262,12 @@ def _events(devices: list[FleetDevice]) -> list[tuple[float, str, FleetDevice, s
         matching = [d for d in devices if d.platform == platform] or devices
         return matching[min(nth, len(matching) - 1)]
 
-    ios, xe, junos = first("ios"), first("iosxe"), first("junos")
-    victim = first("ios", 1)
+    ios, xe, junos = first("cisco_ios"), first("cisco_xe"), first("juniper_junos")
+    victim = first("cisco_ios", 1)
     verify = f"%HA_EM-6-LOG: CLI_LOG: User:{AUDIT_USER} command:verify /md5 flash:{IOS_IMAGE}"
     audit = [
         (0.80 + i * 0.002, "audit", d, verify)
-        for i, d in enumerate(x for x in devices if x.platform == "ios")
+        for i, d in enumerate(x for x in devices if x.platform == "cisco_ios")
     ]
     platform = "%IOSXE-5-PLATFORM: Switch 1 R0/0: {clock} install_engine.sh: "
     junos_add = (
@@ -283,17 +302,29 @@ def generate(
     seed: int = 7,
     fmt: str = "rfc3164",
     malformed: int = 0,
+    devices_of: Sequence[FleetDevice] = (),
+    extra: Sequence[Planned] = (),
 ) -> tuple[tuple[FleetDevice, ...], tuple[Injected, ...], datetime]:
-    """Write ``lines`` lines to ``out``; return the fleet, the injected events, the start."""
+    """Write ``lines`` lines to ``out``; return the fleet, the injected events, the start.
+
+    ``devices_of`` replaces the generated fleet (the demo passes the lab's own devices, so the
+    hunt's hits correlate with the audit); ``extra`` events go on the line nearest their time.
+    """
     if lines < 0 or devices < 1:
         raise ValueError("lines must be >= 0 and devices >= 1")
     rng = random.Random(seed)
     begin = (start or datetime.now(UTC) - span).astimezone(UTC)
-    fleet_ = fleet(devices)
+    fleet_ = list(devices_of) or fleet(devices)
+    devices = len(fleet_)
     framer = _Framer(fmt)
     planned: dict[int, tuple[str, FleetDevice, str]] = {}
-    for pos, label, dev, msg in _events(fleet_):
-        index = min(int(pos * lines), max(lines - 1, 0))
+    step = span / max(lines, 1)
+    positions = [(p, label, dev, msg) for p, label, dev, msg in _events(fleet_)]
+    positions += [
+        ((e.time - begin) / span if span else 0.0, e.label, e.device, e.message) for e in extra
+    ]
+    for pos, label, dev, msg in positions:
+        index = min(max(int(pos * lines), 0), max(lines - 1, 0))
         while index in planned and index < lines - 1:
             index += 1
         if lines and index not in planned:
@@ -301,7 +332,6 @@ def generate(
     broken = (
         set(rng.sample(range(lines), min(malformed, lines))) - set(planned) if malformed else set()
     )
-    step = span / max(lines, 1)
     injected: list[Injected] = []
     write = out.write
     for i in range(lines):
@@ -330,21 +360,25 @@ def write(
     seed: int = 7,
     fmt: str = "rfc3164",
     malformed: int = 0,
+    devices_of: Sequence[FleetDevice] = (),
+    extra: Sequence[Planned] = (),
 ) -> GeneratedLog:
-    """Write the log to ``path`` (gzip-compressed when the name ends in .gz)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "wt", encoding="utf-8", newline="\n") as fh:
-        fleet_, injected, begin = generate(
-            fh,
-            lines=lines,
-            devices=devices,
-            start=start,
-            span=span,
-            seed=seed,
-            fmt=fmt,
-            malformed=malformed,
-        )
+    """Write the log to ``path`` (gzip-compressed when the name ends in .gz), 0600."""
+    buffer = io.StringIO(newline="\n")
+    fleet_, injected, begin = generate(
+        buffer,
+        lines=lines,
+        devices=devices,
+        start=start,
+        span=span,
+        seed=seed,
+        fmt=fmt,
+        malformed=malformed,
+        devices_of=devices_of,
+        extra=extra,
+    )
+    data = buffer.getvalue().encode("utf-8")
+    files.write_atomic(path, gzip.compress(data) if path.suffix == ".gz" else data)
     return GeneratedLog(
         path=path,
         lines=lines,

@@ -11,8 +11,10 @@ from imagesweep.baseline.context import Policy
 from imagesweep.cli.app import err
 from imagesweep.cli.audit import progress_runner, summary
 from imagesweep.collect.settings import CollectSettings
+from imagesweep.hunt.generate import from_audit as audit_events
 from imagesweep.hunt.generate import write as write_syslog
 from imagesweep.lab.fleet import demo_fleet_path, load_fleet
+from imagesweep.report import triage
 from imagesweep.sweep.run import AuditOptions
 
 
@@ -82,8 +84,13 @@ def demo(out: Path | None, workers: int) -> None:
         )
         outcome = progress_runner(options, quiet=False)
     summary(outcome)
-    # A day of the fleet's syslog, with the seed rule's atomic-test events, for the hunt.
-    syslog = write_syslog(run_dir / "syslog.log", lines=2000, devices=24)
+    # A day of the lab's syslog: its own devices, the seed rule's atomic-test events and the
+    # digest commands this sweep ran, at their times, so the suggested hunt correlates.
+    users = {d.name: d.credentials.username for d in fleet.devices}
+    lab_devices, sweep_events = audit_events(triage.devices(outcome.results), users)
+    syslog = write_syslog(
+        run_dir / "syslog.log", lines=2000, devices_of=lab_devices, extra=sweep_events
+    )
     err.print(
         f"syslog sample ({len(syslog.injected)} planted events): {run_dir / 'syslog.log'}"
         f"\n  try: imagesweep hunt {run_dir / 'syslog.log'} --audit-run {run_dir}"

@@ -24,14 +24,17 @@ from __future__ import annotations
 import gzip
 import io
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
 from imagesweep import files
+from imagesweep.hunt import timestamps
 from imagesweep.hunt.timestamps import format_utc
+from imagesweep.platforms import Step
+from imagesweep.records import DeviceResult
 
 ATOMIC_TRANSFER = (
     "%PARSER-5-CFGLOG_LOGGEDCMD: User:admin logged command:copy "
@@ -319,11 +322,7 @@ def generate(
     framer = _Framer(fmt)
     planned: dict[int, tuple[str, FleetDevice, str]] = {}
     step = span / max(lines, 1)
-    positions = [(p, label, dev, msg) for p, label, dev, msg in _events(fleet_)]
-    positions += [
-        ((e.time - begin) / span if span else 0.0, e.label, e.device, e.message) for e in extra
-    ]
-    for pos, label, dev, msg in positions:
+    for pos, label, dev, msg in _events(fleet_):
         index = min(max(int(pos * lines), 0), max(lines - 1, 0))
         while index in planned and index < lines - 1:
             index += 1
@@ -334,19 +333,37 @@ def generate(
     )
     injected: list[Injected] = []
     write = out.write
+    # Timed events are extra lines at their own time, between the generated ones.
+    timed = sorted(extra, key=lambda e: e.time)
+    shift = 0  # timed lines written so far
+
+    def write_timed(until: datetime | None) -> None:
+        nonlocal shift
+        while timed and (until is None or timed[0].time <= until):
+            e = timed.pop(0)
+            write(framer.line(e.time, e.device, e.message) + "\n")
+            shift += 1
+            injected.append(Injected(e.label, e.device.name, e.time, e.message, i + shift))
+
+    i = 0
     for i in range(lines):
         t = begin + step * i
+        write_timed(t)
         if i in planned:
             label, dev, msg = planned[i]
             msg = msg.replace("{clock}", _Framer.bsd(t))
             write(framer.line(t, dev, msg) + "\n")
-            injected.append(Injected(label=label, device=dev.name, time=t, message=msg, line=i + 1))
+            injected.append(
+                Injected(label=label, device=dev.name, time=t, message=msg, line=i + 1 + shift)
+            )
         elif i in broken:
             # A line cut short, as a writer that crashed mid-line leaves it.
             write(framer.line(t, fleet_[0], "%SYS-5-RESTART")[: rng.randrange(4, 14)] + "\n")
         else:
             dev = fleet_[rng.randrange(devices)]
             write(framer.line(t, dev, _PICKERS[dev.platform](rng)) + "\n")
+    i = lines  # every generated line is written: later timed lines come after them
+    write_timed(None)
     return tuple(fleet_), tuple(injected), begin
 
 
@@ -381,7 +398,7 @@ def write(
     files.write_atomic(path, gzip.compress(data) if path.suffix == ".gz" else data)
     return GeneratedLog(
         path=path,
-        lines=lines,
+        lines=lines + len(extra),
         devices=fleet_,
         injected=injected,
         start=begin,
@@ -407,3 +424,36 @@ def maintenance_yaml(log: GeneratedLog) -> str:
         lines[-1] = "windows: []"
     lines.append(f"automation_users: [{AUTOMATION_USER}]")
     return "\n".join(lines) + "\n"
+
+
+def _audit_message(platform: str, user: str, command: str) -> str:
+    """How the device would log the sweep running ``command`` (CLI accounting)."""
+    if platform == "juniper_junos":
+        return f"mgd[4523]: UI_CMDLINE_READ_LINE: User '{user}', command '{command}'"
+    if platform == "paloalto_panos":
+        return f"general,0,CLI command by {user}: {command}"
+    return f"%HA_EM-6-LOG: CLI_LOG: User:{user} command:{command}"
+
+
+def from_audit(
+    results: Sequence[DeviceResult], users: Mapping[str, str]
+) -> tuple[list[FleetDevice], list[Planned]]:
+    """The lab's own devices (worst first, so the planted attack lands on a tampered one) and
+    the digest commands the sweep really ran on them, at the times it ran them."""
+    devices: list[FleetDevice] = []
+    events: list[Planned] = []
+    for i, result in enumerate(results):
+        # A lab address is 127.0.0.1 for every device: give each its own, as a fleet has.
+        dev = FleetDevice(
+            name=result.host, address=f"10.20.{i // 250}.{i % 250 + 1}", platform=result.platform
+        )
+        devices.append(dev)
+        capture = result.capture
+        began = timestamps.iso(capture.started_at, UTC) if capture and capture.started_at else None
+        if capture is None or began is None:
+            continue
+        for n, run in enumerate(r for r in capture.runs if r.step == Step.DIGEST):
+            when = began + timedelta(seconds=min(capture.elapsed, 0.5 * n))
+            message = _audit_message(dev.platform, users.get(result.host, AUDIT_USER), run.command)
+            events.append(Planned(when, "audit", dev, message))
+    return devices, events

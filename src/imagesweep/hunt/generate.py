@@ -323,6 +323,8 @@ def generate(
     planned: dict[int, tuple[str, FleetDevice, str]] = {}
     step = span / max(lines, 1)
     for pos, label, dev, msg in _events(fleet_):
+        if label == "audit" and extra:
+            continue  # the real sweep's commands stand in for the made-up ones
         index = min(max(int(pos * lines), 0), max(lines - 1, 0))
         while index in planned and index < lines - 1:
             index += 1

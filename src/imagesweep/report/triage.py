@@ -69,6 +69,6 @@ def top_rules(results: Sequence[DeviceResult], limit: int = 8) -> list[tuple[str
             prior = severity.get(f.rule)
             if prior is None or severity_rank(f.severity) < severity_rank(prior):
                 severity[f.rule] = f.severity
-        count.update(dict.fromkeys(f.rule for f in r.findings))
+        count.update({f.rule for f in r.findings})  # devices, not findings
     ranked = sorted(count, key=lambda rule: (severity_rank(severity[rule]), -count[rule], rule))
     return [(rule, severity[rule], count[rule]) for rule in ranked[:limit]]

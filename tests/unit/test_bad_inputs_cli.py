@@ -96,6 +96,7 @@ def test_utf8_with_bom_is_accepted(tmp_path: Path) -> None:
 
 
 def test_known_good_add_dedupes_and_reads_the_name(tmp_path: Path) -> None:
+    tmp_path.chmod(0o755)
     image = tmp_path / "cat9k_iosxe.17.09.04a.SPA.bin"
     image.write_bytes(b"image" * 100)
     nxos = tmp_path / "nxos.9.3.8.bin"
@@ -112,6 +113,8 @@ def test_known_good_add_dedupes_and_reads_the_name(tmp_path: Path) -> None:
         (nxos.name, "cisco_nxos", "9.3(8)"),
     ]
     assert (tmp_path / "kg.csv").stat().st_mode & 0o777 == 0o600
+    # The user's own directory is left as it was; only what imagesweep creates is private.
+    assert tmp_path.stat().st_mode & 0o777 == 0o755
     # An alias is stored under its canonical key.
     other = tmp_path / "c2900-universalk9-mz.SPA.157-3.M4.bin"
     other.write_bytes(b"ios")

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import random
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import TextIO
 
 from imagesweep import files
+from imagesweep.errors import ConfigError
 from imagesweep.hunt import timestamps
 from imagesweep.hunt.timestamps import format_utc
 from imagesweep.platforms import Step
@@ -382,22 +385,44 @@ def write(
     devices_of: Sequence[FleetDevice] = (),
     extra: Sequence[Planned] = (),
 ) -> GeneratedLog:
-    """Write the log to ``path`` (gzip-compressed when the name ends in .gz), 0600."""
-    buffer = io.StringIO(newline="\n")
-    fleet_, injected, begin = generate(
-        buffer,
-        lines=lines,
-        devices=devices,
-        start=start,
-        span=span,
-        seed=seed,
-        fmt=fmt,
-        malformed=malformed,
-        devices_of=devices_of,
-        extra=extra,
-    )
-    data = buffer.getvalue().encode("utf-8")
-    files.write_atomic(path, gzip.compress(data) if path.suffix == ".gz" else data)
+    """Write the log to ``path`` (gzip-compressed when the name ends in .gz), 0600.
+
+    Streamed to a temporary file beside ``path`` and renamed (a million lines are 130 MB:
+    not held in memory), under the same policy as :func:`files.write_atomic`.
+    """
+    files.make_dir(path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        os.fchmod(fd, files.FILE_MODE)
+        with os.fdopen(fd, "wb") as raw:
+            packed = gzip.GzipFile(fileobj=raw, mode="wb") if path.suffix == ".gz" else None
+            fh = io.TextIOWrapper(packed or raw, encoding="utf-8", newline="\n")
+            fleet_, injected, begin = generate(
+                fh,
+                lines=lines,
+                devices=devices,
+                start=start,
+                span=span,
+                seed=seed,
+                fmt=fmt,
+                malformed=malformed,
+                devices_of=devices_of,
+                extra=extra,
+            )
+            fh.flush()
+            fh.detach()  # the file objects below are closed in order, not by the wrapper
+            if packed is not None:
+                packed.close()
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return GeneratedLog(
         path=path,
         lines=lines + len(extra),

@@ -61,11 +61,16 @@ def load_yaml(path: Path) -> Any:
 
 
 def make_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) with the private mode; ConfigError when impossible."""
+    """Create ``path`` (and missing parents) with the private mode; ConfigError when
+    impossible."""
+    # Only directories made here get the private mode: an existing one is the user's (the
+    # current directory, /tmp) and is left as it is.
+    missing = [p for p in (path, *path.parents) if not p.exists()]
     try:
         path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-        if path.stat().st_mode & 0o077:
-            path.chmod(DIR_MODE)
+        for made in missing:
+            if made.stat().st_mode & 0o077:  # the umask may have widened nothing, but check
+                made.chmod(DIR_MODE)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot create directory: {exc.strerror or exc}") from exc
     return path

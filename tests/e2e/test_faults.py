@@ -11,9 +11,12 @@ through a bastion), and a mixed sweep of 200 devices with 10 % faulty ones.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -303,6 +306,12 @@ def test_host_key_change_is_critical_and_the_old_key_is_kept(sweep: Sweep, serve
     stored = keys.lookup(f"[{host}]:{port}")
     assert stored is not None
     assert stored["ssh-ed25519"].get_base64() == served.lab.host_key[1]  # never overwritten
+    # Both fingerprints, in ssh-keygen's form, so the engineer can compare them out of band.
+    blob = base64.b64decode(served.lab.host_key[1])
+    old = base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    assert f"key in known_hosts ssh-ed25519 SHA256:{old}" in finding["evidence"]
+    presented = re.search(r"key presented now ssh-ed25519 SHA256:(\S+?);", finding["evidence"])
+    assert presented and presented.group(1) != old
 
 
 def test_what_came_back_before_the_fault_is_kept(sweep: Sweep) -> None:

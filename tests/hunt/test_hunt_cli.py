@@ -73,6 +73,12 @@ def test_hunt_since_and_clean_exit(sample: tuple[Path, Path], tmp_path: Path) ->
 def test_hunt_with_audit_run_correlates(tmp_path: Path) -> None:
     run = tmp_path / "run"
     (run / "raw" / "branch1").mkdir(parents=True)
+    # A run directory always has its sweep.json (report.schema.read_sweep reads it).
+    (run / "sweep.json").write_text(
+        '{"tool": "imagesweep", "schema": 1, "devices": '
+        '[{"host": "branch1", "address": "10.0.0.1", "hostname": "rtr-br-01"}]}',
+        encoding="utf-8",
+    )
     (run / "devices.csv").write_text(
         "host,address,platform,hostname,status,max_severity,findings,rules\n"
         "branch1,10.0.0.1,cisco_ios,rtr-br-01,findings,high,1,BOOT_MISMATCH\n",

@@ -36,7 +36,8 @@ def _read(path: Path) -> list[dict[str, str]]:
         ("-2", "'-2"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
+        ("\rx", "x"),  # the carriage return itself is removed, as in the audit CSVs
+        ("\x1b]0;pwned\x07=1+1", "'=1+1"),  # an escape sequence never reaches a CSV
         ("%SYS-5-CONFIG_I: =1", "%SYS-5-CONFIG_I: =1"),
         ("", ""),
     ],

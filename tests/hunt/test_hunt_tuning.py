@@ -40,13 +40,15 @@ def run_dir(tmp_path: Path) -> Path:
     (run / "raw" / "rtr-br-01" / "dir.txt").write_text("...", "utf-8")
     (run / "raw" / "rtr-br-02" / "show%20version.txt").write_text("...", "utf-8")
     sweep = {
+        "tool": "imagesweep",
+        "schema": 1,
         "started_at": "2024-03-03T14:00:00Z",
         "finished_at": "2024-03-03T14:20:00Z",
         "options": {"username": "imagesweep"},
         "devices": [
             {"host": "rtr-br-01", "address": "10.0.0.1", "hostname": "rtr-br-01.example.net"},
             {"host": "rtr-br-02", "address": "10.0.0.2",
-             "runs": [{"command": "verify /md5 flash:other.bin"}]},
+             "commands": [{"step": "digest", "command": "verify /md5 flash:other.bin"}]},
         ],
     }  # fmt: skip
     (run / "sweep.json").write_text(json.dumps(sweep), encoding="utf-8")

@@ -63,7 +63,9 @@ def test_add_digests_local_images(tmp_path: Path) -> None:
     image = tmp_path / "cat9k_iosxe.17.09.04a.SPA.bin"
     image.write_bytes(b"not really an image" * 1000)
     path = tmp_path / "kg.csv"
-    added = catalogue.add(path, [image], platform="cisco_xe", version="17.9.4a", source="cisco.com")
+    added, _ = catalogue.add(
+        path, [image], platform="cisco_xe", version="17.9.4a", source="cisco.com"
+    )
     assert added[0].md5 == hashlib.md5(image.read_bytes()).hexdigest()
     assert added[0].sha512 == hashlib.sha512(image.read_bytes()).hexdigest()
     loaded = catalogue.load(path)

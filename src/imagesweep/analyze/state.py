@@ -7,7 +7,7 @@ when it completed, the device did not reject it, and its parser understood it.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import is_dataclass, replace
 
 from imagesweep.parse.interpret import Rejected, digest_scope, flatten, interpret
 from imagesweep.paths import filesystem
@@ -37,6 +37,19 @@ def _aliases(accepted: dict[tuple[str, str, str], tuple[object, ...]]) -> dict[s
             if isinstance(record, StorageListing) and record.filesystem != target:
                 found[target] = record.filesystem
     return found
+
+
+def cite(record: object, command: str) -> object:
+    """The record with each evidence line prefixed by the command that printed it, so every
+    finding's evidence says where on the device to look (``show version: System image ...``).
+    Lines the rules add themselves (``approved: ...``) stay as they are."""
+    lines = getattr(record, "evidence", None)
+    if not lines or not is_dataclass(record) or isinstance(record, type):
+        return record
+    prefix = f"{command}: "
+    return replace(
+        record, evidence=tuple(line if line.startswith(prefix) else prefix + line for line in lines)
+    )
 
 
 def _resolve(record: object, aliases: dict[str, str]) -> object:
@@ -75,7 +88,7 @@ def build_state(capture: DeviceCapture) -> DeviceState:
         if key in accepted:
             continue
         try:
-            accepted[key] = interpret(prof, run)
+            accepted[key] = tuple(cite(r, run.command) for r in flatten(interpret(prof, run)))
         except Rejected as exc:
             failures.setdefault(key, []).append(f"{run.command!r}: {exc}")
 

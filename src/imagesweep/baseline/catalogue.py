@@ -7,16 +7,19 @@ Several rows may name the same file (several sources) but their digests must agr
 from __future__ import annotations
 
 import csv
+import fnmatch
 import hashlib
-import os
+import io
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from imagesweep import files
 from imagesweep.errors import ConfigError
+from imagesweep.platforms import canonical, profiles
 from imagesweep.records import KnownGood
+from imagesweep.releases import image_version
 
 HEADER = ("filename", "md5", "sha512", "platform", "version", "source")
 _HEX = {"md5": re.compile(r"[0-9a-f]{32}"), "sha512": re.compile(r"[0-9a-f]{128}")}
@@ -72,12 +75,34 @@ def _merge(a: KnownGood, b: KnownGood) -> KnownGood:
     )
 
 
+def decode(path: Path, data: bytes) -> str:
+    """``data`` as UTF-8 (a BOM allowed); anything else names the line and byte offset.
+
+    Excel saves CSV as cp1252 or UTF-16 unless told otherwise; guessing an encoding would
+    silently turn a digest's neighbour into mojibake, so the user is told to re-save instead.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(f"{path}:1: the catalogue is UTF-16; save it as UTF-8 (CSV UTF-8)")
+    if b"\0" in data:
+        offset = data.index(b"\0")
+        line = data.count(b"\n", 0, offset) + 1
+        raise ConfigError(f"{path}:{line}: byte {offset} is NUL; the catalogue is not a text CSV")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}:{line}: byte {exc.start} (0x{data[exc.start]:02x}) is not UTF-8; "
+            "save the catalogue as UTF-8 (CSV UTF-8)"
+        ) from exc
+
+
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the catalogue: {exc.strerror or exc}") from exc
-    with handle:
+    with io.StringIO(decode(path, data), newline="") as handle:
         reader = csv.reader(handle)
         try:
             header = next(reader, None)
@@ -146,19 +171,43 @@ def digest_file(path: Path) -> KnownGood:
 
 
 def write(path: Path, entries: Iterable[KnownGood]) -> None:
-    """Write the catalogue atomically (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(HEADER)
-            for e in entries:
-                writer.writerow((e.filename, e.md5, e.sha512, e.platform, e.version, e.source))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write the catalogue atomically (temp file + rename), mode 0600, as every output is."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    for e in entries:
+        writer.writerow((e.filename, e.md5, e.sha512, e.platform, e.version, e.source))
+    files.write_atomic(path, buffer.getvalue())
+
+
+# A name matched by several profiles' image patterns (``*.bin``) is told apart by the release
+# encoding it carries: IOS-XE's dotted ``17.09.04a`` or IOS's ``124-24.T4``.
+_XE_HINT = re.compile(r"iosxe|[._]\d{2}\.\d{2}\.\d{2,3}[a-z]?[._]", re.IGNORECASE)
+_IOS_HINT = re.compile(r"-mz\b|[._-]\d{3}-\d", re.IGNORECASE)
+
+
+def guess_platform(filename: str) -> str:
+    """The platform an image file name belongs to, or "" when the name does not say."""
+    matching = [name for name, prof in profiles().items() if prof.is_image(filename)]
+    if len(matching) == 1:
+        return matching[0]
+    # A pattern that names the file's start (``nxos*.bin``) says more than ``*.bin``.
+    specific = [
+        name
+        for name in matching
+        if any(
+            not p.startswith("*") and fnmatch.fnmatchcase(filename.lower(), p.lower())
+            for p in profiles()[name].image_patterns
+        )
+    ]
+    if len(specific) == 1:
+        return specific[0]
+    if {"cisco_ios", "cisco_xe"} <= set(matching):
+        if _XE_HINT.search(filename):
+            return "cisco_xe"
+        if _IOS_HINT.search(filename):
+            return "cisco_ios"
+    return ""
 
 
 def add(
@@ -168,12 +217,42 @@ def add(
     platform: str = "",
     version: str = "",
     source: str = "local",
-) -> list[KnownGood]:
-    """Digest ``images`` into the catalogue (created if absent); returns the rows added."""
-    added = [
-        replace(digest_file(p), platform=platform, version=version, source=source) for p in images
-    ]
-    return add_entries(catalogue_path, added)
+) -> tuple[list[KnownGood], list[KnownGood]]:
+    """Digest ``images`` into the catalogue (created if absent).
+
+    Returns (rows added, rows already listed with the same digests and left as they were).
+    ``platform`` goes through the alias table; platform and version left empty are read from
+    the image's name where it encodes them. The catalogue's directory must exist: a typo in
+    the path should not grow a tree of directories.
+    """
+    if not catalogue_path.parent.is_dir():
+        raise ConfigError(f"{catalogue_path.parent}: no such directory for the catalogue")
+    wanted = canonical(platform) if platform else ""
+    existing = load(catalogue_path).entries if catalogue_path.exists() else ()
+    added: list[KnownGood] = []
+    kept: list[KnownGood] = []
+    for image in images:
+        digests = digest_file(image)
+        entry = replace(
+            digests,
+            platform=wanted or guess_platform(image.name),
+            version=version or (image_version(image.name) or ""),
+            source=source,
+        )
+        same = False
+        for old in (*existing, *added):
+            if old.filename.lower() != entry.filename.lower():
+                continue
+            if (old.md5 and old.md5 != entry.md5) or (old.sha512 and old.sha512 != entry.sha512):
+                raise ConfigError(
+                    f"{catalogue_path}: {entry.filename} is already listed with "
+                    f"other digests (source {old.source or 'unknown'})"
+                )
+            same = True
+        (kept if same else added).append(entry)
+    if added or not catalogue_path.exists():
+        write(catalogue_path, [*existing, *added])
+    return added, kept
 
 
 def add_entries(catalogue_path: Path, added: list[KnownGood]) -> list[KnownGood]:

@@ -20,8 +20,9 @@ from imagesweep.baseline.policy import load as load_policy
 from imagesweep.cli.app import err
 from imagesweep.cli.history import print_changes
 from imagesweep.collect.settings import CollectSettings
+from imagesweep.errors import ConfigError
 from imagesweep.history.snapshot import default_path as default_history
-from imagesweep.inventory.simple import Credentials
+from imagesweep.inventory.simple import Credentials, known_hosts_of
 from imagesweep.platforms import canonical
 from imagesweep.records import SEVERITIES, DeviceResult
 from imagesweep.report.summary import print_summary
@@ -70,6 +71,12 @@ def _credentials(ask_pass: bool) -> Credentials:
     creds = Credentials.from_env()
     if not ask_pass:
         return creds
+    if not sys.stdin.isatty():
+        # click would read the answers from a pipe, or end in "Aborted!" with exit 1.
+        raise ConfigError(
+            "--ask-pass needs a terminal; without one set IMAGESWEEP_USERNAME, "
+            "IMAGESWEEP_PASSWORD and IMAGESWEEP_SECRET"
+        )
     return Credentials(
         username=creds.username or click.prompt("Username"),
         password=click.prompt("Password", hide_input=True),
@@ -108,7 +115,9 @@ def _audit_options(**kw: Any) -> AuditOptions:
             connect_timeout=kw["connect_timeout"],
             device_timeout=kw["device_timeout"],
             max_output_chars=kw["max_output"],
-            known_hosts=kw["known_hosts"] or default_known_hosts(),
+            known_hosts=kw["known_hosts"]
+            or known_hosts_of(kw["inventory"])
+            or default_known_hosts(),
             strict_host_keys=kw["strict_host_keys"],
             max_concurrent_logins=kw["max_logins"],
             logins_per_second=kw["login_rate"],

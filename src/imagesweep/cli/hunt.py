@@ -105,8 +105,12 @@ def hunt(
     """Hunt syslog files (or Sentinel Syslog exports) for network device image tampering:
     the seed's Sentinel rule, run locally with the same has-semantics and columns."""
     ind = indicators_mod.load(indicators_file)
+    settings = _tuning(maintenance, automation_users, audit_run, audit_user)
     if export_as:
-        text = export_mod.kql(ind, since=since) if export_as == "kql" else export_mod.sigma(ind)
+        if export_as == "kql":
+            text = export_mod.kql(ind, since=since, tuning=settings)
+        else:
+            text = export_mod.sigma(ind, settings)
         click.echo(text, nl=False)
         return
     if not files:
@@ -114,7 +118,6 @@ def hunt(
     now = datetime.now(UTC)
     ctx = timestamps.TimeContext(tz=timestamps.zone(tz), year=year, now=now)
     cutoff = timestamps.parse_since(since, now=now) if since else None
-    settings = _tuning(maintenance, automation_users, audit_run, audit_user)
     result = find_hits(files, indicators=ind, ctx=ctx, since=cutoff, fmt=fmt)
     matcher = indicators_mod.matcher_for(ind)
     result = HuntResult(
@@ -140,6 +143,10 @@ def hunt(
         click.echo(f"devices with both log indicators and audit findings: {listed}")
     for path in written:
         click.echo(f"wrote {path}")
+    broken = report.unreadable(result)
+    if broken:
+        # What was read is reported above; a hunt that did not read its input is not a pass.
+        fail("; ".join(broken))
     standing = sum(not h.is_suppressed for h in result.hits)
     raise SystemExit(1 if standing else 0)
 

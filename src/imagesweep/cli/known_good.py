@@ -57,6 +57,10 @@ def known_good_add(
         return
     if not images:
         raise click.UsageError("give image files to digest, or --from-run DIR")
-    for entry in add(catalogue, images, platform=platform, version=version_, source=source):
-        click.echo(f"{entry.filename}  md5 {entry.md5}")
+    added, kept = add(catalogue, images, platform=platform, version=version_, source=source)
+    for entry in added:
+        described = " ".join(x for x in (entry.platform, entry.version) if x) or "platform unknown"
+        click.echo(f"{entry.filename}  md5 {entry.md5}  ({described})")
+    for entry in kept:
+        click.echo(f"{entry.filename}  already listed with the same digests; not added again")
     click.echo(f"catalogue: {catalogue}")

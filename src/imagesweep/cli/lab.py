@@ -11,8 +11,10 @@ from imagesweep.baseline.context import Policy
 from imagesweep.cli.app import err
 from imagesweep.cli.audit import progress_runner, summary
 from imagesweep.collect.settings import CollectSettings
+from imagesweep.hunt.generate import from_audit as audit_events
 from imagesweep.hunt.generate import write as write_syslog
 from imagesweep.lab.fleet import demo_fleet_path, load_fleet
+from imagesweep.report import triage
 from imagesweep.sweep.run import AuditOptions
 
 
@@ -30,9 +32,23 @@ from imagesweep.sweep.run import AuditOptions
 )
 def lab(fleet: Path | None, inventory_out: Path) -> None:
     """Start simulated devices on 127.0.0.1 and write a Nornir inventory; runs until Ctrl-C."""
-    from imagesweep.lab.server import run_forever
+    from imagesweep.lab.server import Lab, run_forever
 
-    run_forever(load_fleet(fleet or demo_fleet_path()), inventory_out)
+    def ready(devices: Lab) -> None:
+        # What a user needs to go on: where each device listens and what to run next.
+        click.echo(f"lab: {len(devices.endpoints)} simulated devices on 127.0.0.1")
+        width = max((len(d.name) for d in devices.fleet.devices), default=4)
+        for device in devices.fleet.devices:
+            address, port = devices.endpoints[device.name]
+            faults = ", ".join(device.faults.names) or "healthy"
+            click.echo(
+                f"  {device.name:<{width}}  {address}:{port:<5}  {device.platform:<14}  {faults}"
+            )
+        click.echo(f"inventory: {inventory_out} (known-good.csv and known_hosts beside it)")
+        click.echo(f"next: imagesweep audit --inventory {inventory_out}")
+        click.echo("Ctrl-C stops the lab.")
+
+    run_forever(load_fleet(fleet or demo_fleet_path()), inventory_out, on_ready=ready)
 
 
 @click.command()
@@ -68,8 +84,13 @@ def demo(out: Path | None, workers: int) -> None:
         )
         outcome = progress_runner(options, quiet=False)
     summary(outcome)
-    # A day of the fleet's syslog, with the seed rule's atomic-test events, for the hunt.
-    syslog = write_syslog(run_dir / "syslog.log", lines=2000, devices=24)
+    # A day of the lab's syslog: its own devices, the seed rule's atomic-test events and the
+    # digest commands this sweep ran, at their times, so the suggested hunt correlates.
+    users = {d.name: d.credentials.username for d in fleet.devices}
+    lab_devices, sweep_events = audit_events(triage.devices(outcome.results), users)
+    syslog = write_syslog(
+        run_dir / "syslog.log", lines=2000, devices_of=lab_devices, extra=sweep_events
+    )
     err.print(
         f"syslog sample ({len(syslog.injected)} planted events): {run_dir / 'syslog.log'}"
         f"\n  try: imagesweep hunt {run_dir / 'syslog.log'} --audit-run {run_dir}"

@@ -14,8 +14,10 @@ OpenSSH client. Host keys are checked under the inventory's name for the host.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
+import hashlib
 import logging
 import shlex
 import socket
@@ -278,6 +280,23 @@ def netmiko_extras(task: Task, settings: CollectSettings) -> dict[str, Any]:
     return extras
 
 
+def fingerprint(key: paramiko.PKey) -> str:
+    """OpenSSH's form of a key's fingerprint (``ssh-keygen -lf``): ``SHA256:<base64>``."""
+    digest = hashlib.sha256(key.asbytes()).digest()
+    return f"{key.get_name()} SHA256:{base64.b64encode(digest).decode().rstrip('=')}"
+
+
+def _changed_keys(exc: BaseException) -> str:
+    """ "known <fp>, presented <fp>" from paramiko's BadHostKeyException in the chain."""
+    for item in _chain(exc):
+        if isinstance(item, paramiko.BadHostKeyException):
+            return (
+                f"; key in known_hosts {fingerprint(item.expected_key)}, "
+                f"key presented now {fingerprint(item.key)}"
+            )
+    return ""
+
+
 def connect_failure(exc: BaseException, settings: CollectSettings) -> tuple[str, str]:
     """(error, step) for a failed connect or login; host key problems get their own step."""
     text = str(exc)
@@ -292,7 +311,8 @@ def connect_failure(exc: BaseException, settings: CollectSettings) -> tuple[str,
     if "does not match" in text and "Host key" in text:
         return (
             "the device's SSH host key changed since it was last seen "
-            f"(known_hosts {settings.known_hosts}); not audited over this session",
+            f"(known_hosts {settings.known_hosts}){_changed_keys(exc)}; "
+            "not audited over this session",
             HOST_KEY_CHANGED_STEP,
         )
     if "not found in known_hosts" in text:

@@ -10,7 +10,6 @@ suppressed hits do not count as log indicators (they are counted apart).
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from imagesweep.hunt import identity
 from imagesweep.hunt.hits import Hit
 from imagesweep.hunt.indicators import Indicators
 from imagesweep.hunt.timestamps import format_utc
+from imagesweep.report.schema import DEVICES_CSV, FINDINGS_CSV, read_rows
 
 COLUMNS = (
     "host",
@@ -90,30 +90,16 @@ class Correlation:
         ]
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            return list(csv.DictReader(fh))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except csv.Error as exc:
-        raise ConfigError(f"{path}: not a CSV file: {exc}") from exc
-
-
 def load_audit(run: Path) -> list[AuditDevice]:
     """The devices of an audit run directory, with their findings."""
-    devices_csv = run / "devices.csv"
-    if not devices_csv.is_file():
-        raise ConfigError(f"{run} is not an audit run directory (no devices.csv)")
-    rows = _rows(devices_csv)
+    rows = read_rows(run, DEVICES_CSV)
     if rows and "host" not in rows[0]:
-        raise ConfigError(f"{devices_csv}: no 'host' column")
+        raise ConfigError(f"{run / DEVICES_CSV}: no 'host' column")
     counted: dict[str, int] = defaultdict(int)
     rules: dict[str, list[str]] = defaultdict(list)
-    findings_csv = run / "findings.csv"
-    have_findings = findings_csv.is_file()
+    have_findings = (run / FINDINGS_CSV).is_file()
     if have_findings:
-        for f in _rows(findings_csv):
+        for f in read_rows(run, FINDINGS_CSV):
             host = f.get("host", "")
             if f.get("severity", "").lower() != "info":
                 counted[host] += 1

@@ -22,13 +22,22 @@ writer leaves them, to exercise the unparseable-line accounting.
 from __future__ import annotations
 
 import gzip
+import io
+import os
 import random
+import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from imagesweep import files
+from imagesweep.errors import ConfigError
+from imagesweep.hunt import timestamps
 from imagesweep.hunt.timestamps import format_utc
+from imagesweep.platforms import Step
+from imagesweep.records import DeviceResult
 
 ATOMIC_TRANSFER = (
     "%PARSER-5-CFGLOG_LOGGEDCMD: User:admin logged command:copy "
@@ -42,8 +51,14 @@ AUTOMATION_USER = "svc-ansible"
 IOS_IMAGE = "c2900-universalk9-mz.SPA.157-3.M8.bin"
 XE_IMAGE = "cat9k_iosxe.17.09.04a.SPA.bin"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_PLATFORMS = ("ios", "ios", "iosxe", "iosxe", "nxos", "iosxr", "junos", "panos")
-_PREFIX = {"ios": "rtr", "iosxe": "sw", "nxos": "nx", "iosxr": "xr", "junos": "mx", "panos": "fw"}
+_PLATFORMS = (
+    "cisco_ios", "cisco_ios", "cisco_xe", "cisco_xe",
+    "cisco_nxos", "cisco_xr", "juniper_junos", "paloalto_panos",
+)  # fmt: skip
+_PREFIX = {
+    "cisco_ios": "rtr", "cisco_xe": "sw", "cisco_nxos": "nx",
+    "cisco_xr": "xr", "juniper_junos": "mx", "paloalto_panos": "fw",
+}  # fmt: skip
 _USERS = ("netops", "jsmith", "admin", "noc")
 
 
@@ -51,7 +66,7 @@ _USERS = ("netops", "jsmith", "admin", "noc")
 class FleetDevice:
     name: str
     address: str
-    platform: str  # ios, iosxe, nxos, iosxr, junos, panos
+    platform: str  # canonical platform key (platforms.canonical)
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,16 @@ class Injected:
     time: datetime
     message: str
     line: int
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An event to write at a given time (the demo's own sweep: its digest commands)."""
+
+    time: datetime
+    label: str
+    device: FleetDevice
+    message: str
 
 
 @dataclass(frozen=True)
@@ -139,12 +164,12 @@ _PANOS = (
         'triallr-(null)-2-{peer}"'),
 )  # fmt: skip
 _NOISE = {
-    "ios": _CISCO,
-    "iosxe": _CISCO,
-    "nxos": _NXOS,
-    "iosxr": _XR,
-    "junos": _JUNOS,
-    "panos": _PANOS,
+    "cisco_ios": _CISCO,
+    "cisco_xe": _CISCO,
+    "cisco_nxos": _NXOS,
+    "cisco_xr": _XR,
+    "juniper_junos": _JUNOS,
+    "paloalto_panos": _PANOS,
 }
 
 
@@ -208,13 +233,13 @@ class _Framer:
         """(app-name, text after the header) for the device's platform."""
         p = dev.platform
         ms = t.microsecond // 1000
-        if p in ("ios", "iosxe"):
+        if p in ("cisco_ios", "cisco_xe"):
             return "-", f"{self._next(dev):06d}: {self._bsd}.{ms:03d} UTC: {msg}"
-        if p == "nxos":
+        if p == "cisco_nxos":
             return "-", f": {t.year} {self._bsd} UTC: {msg}"
-        if p == "iosxr":
+        if p == "cisco_xr":
             return "-", f"{self._next(dev)}: RP/0/RSP0/CPU0:{self._bsd}.{ms:03d} UTC: {msg}"
-        if p == "junos":
+        if p == "juniper_junos":
             return msg.split("[", 1)[0], msg
         subtype, event, text = msg.split(",", 2)
         stamp = self._slash
@@ -243,12 +268,12 @@ def _events(devices: list[FleetDevice]) -> list[tuple[float, str, FleetDevice, s
         matching = [d for d in devices if d.platform == platform] or devices
         return matching[min(nth, len(matching) - 1)]
 
-    ios, xe, junos = first("ios"), first("iosxe"), first("junos")
-    victim = first("ios", 1)
+    ios, xe, junos = first("cisco_ios"), first("cisco_xe"), first("juniper_junos")
+    victim = first("cisco_ios", 1)
     verify = f"%HA_EM-6-LOG: CLI_LOG: User:{AUDIT_USER} command:verify /md5 flash:{IOS_IMAGE}"
     audit = [
         (0.80 + i * 0.002, "audit", d, verify)
-        for i, d in enumerate(x for x in devices if x.platform == "ios")
+        for i, d in enumerate(x for x in devices if x.platform == "cisco_ios")
     ]
     platform = "%IOSXE-5-PLATFORM: Switch 1 R0/0: {clock} install_engine.sh: "
     junos_add = (
@@ -283,17 +308,27 @@ def generate(
     seed: int = 7,
     fmt: str = "rfc3164",
     malformed: int = 0,
+    devices_of: Sequence[FleetDevice] = (),
+    extra: Sequence[Planned] = (),
 ) -> tuple[tuple[FleetDevice, ...], tuple[Injected, ...], datetime]:
-    """Write ``lines`` lines to ``out``; return the fleet, the injected events, the start."""
+    """Write ``lines`` lines to ``out``; return the fleet, the injected events, the start.
+
+    ``devices_of`` replaces the generated fleet (the demo passes the lab's own devices, so the
+    hunt's hits correlate with the audit); ``extra`` events go on the line nearest their time.
+    """
     if lines < 0 or devices < 1:
         raise ValueError("lines must be >= 0 and devices >= 1")
     rng = random.Random(seed)
     begin = (start or datetime.now(UTC) - span).astimezone(UTC)
-    fleet_ = fleet(devices)
+    fleet_ = list(devices_of) or fleet(devices)
+    devices = len(fleet_)
     framer = _Framer(fmt)
     planned: dict[int, tuple[str, FleetDevice, str]] = {}
+    step = span / max(lines, 1)
     for pos, label, dev, msg in _events(fleet_):
-        index = min(int(pos * lines), max(lines - 1, 0))
+        if label == "audit" and extra:
+            continue  # the real sweep's commands stand in for the made-up ones
+        index = min(max(int(pos * lines), 0), max(lines - 1, 0))
         while index in planned and index < lines - 1:
             index += 1
         if lines and index not in planned:
@@ -301,22 +336,39 @@ def generate(
     broken = (
         set(rng.sample(range(lines), min(malformed, lines))) - set(planned) if malformed else set()
     )
-    step = span / max(lines, 1)
     injected: list[Injected] = []
     write = out.write
+    # Timed events are extra lines at their own time, between the generated ones.
+    timed = sorted(extra, key=lambda e: e.time)
+    shift = 0  # timed lines written so far
+
+    def write_timed(until: datetime | None) -> None:
+        nonlocal shift
+        while timed and (until is None or timed[0].time <= until):
+            e = timed.pop(0)
+            write(framer.line(e.time, e.device, e.message) + "\n")
+            shift += 1
+            injected.append(Injected(e.label, e.device.name, e.time, e.message, i + shift))
+
+    i = 0
     for i in range(lines):
         t = begin + step * i
+        write_timed(t)
         if i in planned:
             label, dev, msg = planned[i]
             msg = msg.replace("{clock}", _Framer.bsd(t))
             write(framer.line(t, dev, msg) + "\n")
-            injected.append(Injected(label=label, device=dev.name, time=t, message=msg, line=i + 1))
+            injected.append(
+                Injected(label=label, device=dev.name, time=t, message=msg, line=i + 1 + shift)
+            )
         elif i in broken:
             # A line cut short, as a writer that crashed mid-line leaves it.
             write(framer.line(t, fleet_[0], "%SYS-5-RESTART")[: rng.randrange(4, 14)] + "\n")
         else:
             dev = fleet_[rng.randrange(devices)]
             write(framer.line(t, dev, _PICKERS[dev.platform](rng)) + "\n")
+    i = lines  # every generated line is written: later timed lines come after them
+    write_timed(None)
     return tuple(fleet_), tuple(injected), begin
 
 
@@ -330,24 +382,50 @@ def write(
     seed: int = 7,
     fmt: str = "rfc3164",
     malformed: int = 0,
+    devices_of: Sequence[FleetDevice] = (),
+    extra: Sequence[Planned] = (),
 ) -> GeneratedLog:
-    """Write the log to ``path`` (gzip-compressed when the name ends in .gz)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "wt", encoding="utf-8", newline="\n") as fh:
-        fleet_, injected, begin = generate(
-            fh,
-            lines=lines,
-            devices=devices,
-            start=start,
-            span=span,
-            seed=seed,
-            fmt=fmt,
-            malformed=malformed,
-        )
+    """Write the log to ``path`` (gzip-compressed when the name ends in .gz), 0600.
+
+    Streamed to a temporary file beside ``path`` and renamed (a million lines are 130 MB:
+    not held in memory), under the same policy as :func:`files.write_atomic`.
+    """
+    files.make_dir(path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        os.fchmod(fd, files.FILE_MODE)
+        with os.fdopen(fd, "wb") as raw:
+            packed = gzip.GzipFile(fileobj=raw, mode="wb") if path.suffix == ".gz" else None
+            fh = io.TextIOWrapper(packed or raw, encoding="utf-8", newline="\n")
+            fleet_, injected, begin = generate(
+                fh,
+                lines=lines,
+                devices=devices,
+                start=start,
+                span=span,
+                seed=seed,
+                fmt=fmt,
+                malformed=malformed,
+                devices_of=devices_of,
+                extra=extra,
+            )
+            fh.flush()
+            fh.detach()  # the file objects below are closed in order, not by the wrapper
+            if packed is not None:
+                packed.close()
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return GeneratedLog(
         path=path,
-        lines=lines,
+        lines=lines + len(extra),
         devices=fleet_,
         injected=injected,
         start=begin,
@@ -373,3 +451,36 @@ def maintenance_yaml(log: GeneratedLog) -> str:
         lines[-1] = "windows: []"
     lines.append(f"automation_users: [{AUTOMATION_USER}]")
     return "\n".join(lines) + "\n"
+
+
+def _audit_message(platform: str, user: str, command: str) -> str:
+    """How the device would log the sweep running ``command`` (CLI accounting)."""
+    if platform == "juniper_junos":
+        return f"mgd[4523]: UI_CMDLINE_READ_LINE: User '{user}', command '{command}'"
+    if platform == "paloalto_panos":
+        return f"general,0,CLI command by {user}: {command}"
+    return f"%HA_EM-6-LOG: CLI_LOG: User:{user} command:{command}"
+
+
+def from_audit(
+    results: Sequence[DeviceResult], users: Mapping[str, str]
+) -> tuple[list[FleetDevice], list[Planned]]:
+    """The lab's own devices (worst first, so the planted attack lands on a tampered one) and
+    the digest commands the sweep really ran on them, at the times it ran them."""
+    devices: list[FleetDevice] = []
+    events: list[Planned] = []
+    for i, result in enumerate(results):
+        # A lab address is 127.0.0.1 for every device: give each its own, as a fleet has.
+        dev = FleetDevice(
+            name=result.host, address=f"10.20.{i // 250}.{i % 250 + 1}", platform=result.platform
+        )
+        devices.append(dev)
+        capture = result.capture
+        began = timestamps.iso(capture.started_at, UTC) if capture and capture.started_at else None
+        if capture is None or began is None:
+            continue
+        for n, run in enumerate(r for r in capture.runs if r.step == Step.DIGEST):
+            when = began + timedelta(seconds=min(capture.elapsed, 0.5 * n))
+            message = _audit_message(dev.platform, users.get(result.host, AUDIT_USER), run.command)
+            events.append(Planned(when, "audit", dev, message))
+    return devices, events

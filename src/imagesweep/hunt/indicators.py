@@ -8,8 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from imagesweep import files
 from imagesweep.errors import ConfigError
 from imagesweep.hunt.match import Matcher, terms
 
@@ -54,16 +53,21 @@ def default_path() -> Path:
 def load(path: Path | None = None) -> Indicators:
     """Read and check an indicators file (the packaged one by default)."""
     where = path or default_path()
-    try:
-        data = yaml.safe_load(where.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read indicators file {where}: {exc}") from exc
-    return parse(data, source=str(where))
+    return parse(files.load_yaml(where), source=str(where))
+
+
+def _known(data: dict[Any, Any], allowed: tuple[str, ...], where: str) -> None:
+    unknown = sorted(str(k) for k in data if k not in allowed)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(allowed)})"
+        )
 
 
 def parse(data: object, *, source: str = "<data>") -> Indicators:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
+    _known(data, ("version", "classes", "extract"), source)
     raw_classes = data.get("classes")
     if not isinstance(raw_classes, list) or not raw_classes:
         raise ConfigError(f"{source}: 'classes' must be a non-empty list")
@@ -80,6 +84,7 @@ def parse(data: object, *, source: str = "<data>") -> Indicators:
 def _parse_class(item: object, source: str) -> IndicatorClass:
     if not isinstance(item, dict):
         raise ConfigError(f"{source}: each class must be a mapping")
+    _known(item, ("name", "column", "label", "require"), f"{source}: class {item.get('name')}")
     name, column = item.get("name"), item.get("column")
     if not isinstance(name, str) or not isinstance(column, str):
         raise ConfigError(f"{source}: a class needs 'name' and 'column' strings")
@@ -99,6 +104,7 @@ def _parse_indicator(entry: object, where: str) -> Indicator:
     fields: dict[str, Any] = {"term": entry} if isinstance(entry, str) else entry  # type: ignore[assignment]
     if not isinstance(fields, dict) or not isinstance(fields.get("term"), str):
         raise ConfigError(f"{where}: an indicator must be a string or have a 'term' string")
+    _known(fields, ("term", "confidence", "origin", "note"), f"{where}: {fields['term']!r}")
     text: str = fields["term"]
     if not terms(text):
         raise ConfigError(f"{where}: indicator {text!r} has no letters or digits to match")
@@ -116,6 +122,7 @@ def _parse_indicator(entry: object, where: str) -> Indicator:
 def _parse_extractors(raw: object, source: str) -> dict[str, tuple[str, ...]]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: 'extract' must be a mapping of field -> list of regexes")
+    _known(raw, EXTRACTED_FIELDS, f"{source}: extract")
     out: dict[str, tuple[str, ...]] = {}
     for field in EXTRACTED_FIELDS:
         patterns = raw.get(field)

@@ -249,38 +249,41 @@ def _syslog_events(
 ) -> Iterator[Event]:
     source = stats.source
     number = 0
-    for number, raw in enumerate(lines, 1):
-        line = raw.rstrip("\r\n")
-        if words is not None:
-            # The prefilter inlined: this loop is the hunt's hot path.
-            low = line.lower()
-            for word in words:
-                if word in low:
-                    break
-            else:
-                # Not a candidate: only make sure it is a syslog line, and count it if not.
-                m = _RFC3164.match(line)
-                if m is None:
-                    if not _valid(line):
-                        if line.strip():
-                            stats.reject(number, str(parse_line(line, ctx)), line)
-                        else:
-                            stats.blank += 1
-                elif int(m.group("day") or m.group("iday")) > 28:
-                    # Only a late day can be impossible (Feb 30): those pay for a full parse.
-                    reason = parse_line(line, ctx)
-                    if isinstance(reason, str):
-                        stats.reject(number, reason, line)
+    # Counted as read even when the stream breaks off (truncated gzip): the lines read stand.
+    try:
+        for number, raw in enumerate(lines, 1):
+            line = raw.rstrip("\r\n")
+            if words is not None:
+                # The prefilter inlined: this loop is the hunt's hot path.
+                low = line.lower()
+                for word in words:
+                    if word in low:
+                        break
+                else:
+                    # Not a candidate: only make sure it is a syslog line, and count it if not.
+                    m = _RFC3164.match(line)
+                    if m is None:
+                        if not _valid(line):
+                            if line.strip():
+                                stats.reject(number, str(parse_line(line, ctx)), line)
+                            else:
+                                stats.blank += 1
+                    elif int(m.group("day") or m.group("iday")) > 28:
+                        # Only a late day can be impossible (Feb 30): those pay for a full parse.
+                        reason = parse_line(line, ctx)
+                        if isinstance(reason, str):
+                            stats.reject(number, reason, line)
+                    continue
+            if not line.strip():
+                stats.blank += 1
                 continue
-        if not line.strip():
-            stats.blank += 1
-            continue
-        result = parse_line(line, ctx, source=source, number=number)
-        if isinstance(result, str):
-            stats.reject(number, result, line)
-        else:
-            yield result
-    stats.lines = number
+            result = parse_line(line, ctx, source=source, number=number)
+            if isinstance(result, str):
+                stats.reject(number, result, line)
+            else:
+                yield result
+    finally:
+        stats.lines = number
 
 
 # --- exports ------------------------------------------------------------------------------
@@ -481,10 +484,42 @@ def sniff(head: str) -> str:
     return "syslog"
 
 
-def _open(path: Path) -> TextIO:
+_HEAD_BYTES = 1 << 16
+_MAX_UNDECODABLE = 0.05  # share of a text head that may be non-UTF-8 (a Latin-1 hostname)
+
+
+def _is_gzip(path: Path) -> bool:
     with path.open("rb") as fh:
-        magic = fh.read(2)
-    if magic == b"\x1f\x8b":
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _head(path: Path, gz: bool) -> bytes:
+    """The first bytes of the (decompressed) file; a truncated stream gives what it holds."""
+    with path.open("rb") as fh:
+        raw = fh.read(_HEAD_BYTES)
+    if not gz:
+        return raw
+    try:
+        return zlib.decompressobj(wbits=31).decompress(raw, _HEAD_BYTES)
+    except zlib.error as exc:
+        raise ConfigError(f"cannot read {path}: broken gzip data at the start ({exc})") from exc
+
+
+def binary_reason(head: bytes) -> str:
+    """Why ``head`` is not a text log ("" when it is): a NUL byte or mostly undecodable."""
+    if b"\0" in head:
+        offset = head.index(b"\0")
+        line = head.count(b"\n", 0, offset) + 1
+        return f"binary data, not a text log: NUL byte at byte {offset} (line {line})"
+    text = head.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if text and bad / len(text) > _MAX_UNDECODABLE:
+        return f"binary data, not a text log: {bad} of the first {len(head)} bytes are not UTF-8"
+    return ""
+
+
+def _open(path: Path, gz: bool) -> TextIO:
+    if gz:
         return gzip.open(path, "rt", encoding="utf-8-sig", errors="replace")
     return path.open(encoding="utf-8-sig", errors="replace")
 
@@ -501,6 +536,8 @@ def read(
 
     With ``prefilter``, only events whose line holds one of its substrings are produced; all
     lines are still checked and counted. :class:`ConfigError` when the file cannot be opened.
+    A file that is binary, or whose compressed stream breaks off, sets ``stats.error`` with
+    where it broke; the lines read before that count and their events stand.
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -510,20 +547,31 @@ def read(
         return
     p = Path(path)
     try:
-        if fmt == "auto":
-            with _open(p) as head:
-                fmt = sniff(head.read(8192))
-        handle = _open(p)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise ConfigError(f"cannot read {p}: broken compressed data ({exc})") from exc
+        gz = _is_gzip(p)
+        head = _head(p, gz)
+        size = p.stat().st_size
     except OSError as exc:
         raise ConfigError(f"cannot read {p}: {exc.strerror or exc}") from exc
+    reason = binary_reason(head)
+    if reason:
+        stats.format = fmt if fmt != "auto" else "binary"
+        stats.error = reason
+        return
+    if fmt == "auto":
+        fmt = sniff(head[:8192].decode("utf-8", errors="replace"))
     stats.format = fmt
+    try:
+        handle = _open(p, gz)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {p}: {exc.strerror or exc}") from exc
     with handle:
         try:
             yield from _read_text(handle, stats=stats, ctx=ctx, words=prefilter)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            stats.error = f"compressed data broken after line {stats.lines}: {exc}"
+            stats.error = (
+                f"truncated: the gzip stream ends at byte {size:,} without its end marker, "
+                f"after line {stats.lines:,} ({exc})"
+            )
 
 
 def _read_text(

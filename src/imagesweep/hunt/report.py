@@ -1,9 +1,10 @@
 """The hunt's files and terminal summary.
 
 ``hunt.csv`` has the Sentinel rule's projected columns in its order, then the suppression
-columns; newest first. Every cell is made safe for spreadsheets (a leading ``= + - @``, tab or
-carriage return gets a ``'`` in front, so a log line cannot become a formula), and every file
-is written to a temporary name and moved into place, so a reader never sees half a file.
+columns; newest first. Every cell goes through the audit CSVs' rule (:func:`sanitize.csv_cell`:
+terminal escapes and control bytes removed, a leading ``= + - @``, tab or carriage return
+gets a ``'``), and every file is written as the audit's are (:func:`files.write_atomic`: 0600,
+temporary name then rename, so a reader never sees half a file).
 """
 
 from __future__ import annotations
@@ -11,18 +12,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from imagesweep import __version__
+from imagesweep import __version__, files
 from imagesweep.hunt.correlate import COLUMNS as CORRELATED_COLUMNS
 from imagesweep.hunt.correlate import Correlation
 from imagesweep.hunt.hits import Hit, HuntResult
 from imagesweep.hunt.timestamps import format_utc
+from imagesweep.sanitize import csv_cell
 
 RULE_COLUMNS = (
     "TimeGenerated",
@@ -42,11 +42,11 @@ RULE_COLUMNS = (
 )
 HUNT_COLUMNS = (*RULE_COLUMNS, "Suppressed", "SuppressionReason")
 UNPARSED_COLUMNS = ("file", "line", "reason", "text")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """The audit CSVs' cell rule: escapes and control bytes gone, no formula start."""
+    return csv_cell(value)
 
 
 def _flag(value: bool) -> str:
@@ -54,32 +54,18 @@ def _flag(value: bool) -> str:
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> Path:
-    """Write a CSV atomically: temp file in the same directory, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            for row in rows:
-                writer.writerow([safe_cell(str(v)) for v in row])
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a CSV atomically, 0600, every cell through :func:`sanitize.csv_cell`."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    files.write_atomic(path, buffer.getvalue())
     return path
 
 
 def write_text(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    files.write_atomic(path, text)
     return path
 
 
@@ -175,6 +161,20 @@ def summary(result: HuntResult) -> dict[str, object]:
 
 def write_summary(result: HuntResult, out: Path) -> Path:
     return write_text(out / "hunt.json", json.dumps(summary(result), indent=2) + "\n")
+
+
+def unreadable(result: HuntResult) -> list[str]:
+    """One line per input file the hunt could not read through: binary, cut off, or without
+    a single syslog line. Any of these makes the hunt exit 2, whatever it found before."""
+    out = []
+    for f in result.files:
+        if f.error:
+            out.append(f"{f.source}: {f.error}")
+        elif f.unparsed and f.parsed == 0:
+            first = f.examples[0] if f.examples else None
+            why = f": line {first.line}: {first.reason}" if first else ""
+            out.append(f"{f.source}: none of its {f.lines:,} lines is a log line{why}")
+    return out
 
 
 def terminal(result: HuntResult, *, limit: int = 50) -> str:

@@ -18,8 +18,9 @@ Three sources, each optional; a suppressed hit stays in hunt.csv, marked and exp
 * **The audit's own activity**: the digest commands an imagesweep sweep ran (``verify /md5
   flash:x.bin`` is a flash-write hit). From a run directory, the devices come from
   ``sweep.json`` (or ``devices.csv``), the commands from the names of ``raw/<host>/*.txt``
-  and any ``command`` values in ``sweep.json``, the time span from its ``started_at`` /
-  ``finished_at`` (or the devices' ``started_at`` + ``elapsed``), the user from
+  and the devices' ``commands`` in ``sweep.json`` (read by :func:`report.schema.read_sweep`),
+  the time span from its ``started_at`` / ``finished_at`` (or the devices' ``audited_at`` +
+  ``elapsed``), the user from
   ``options.username`` if recorded. A hit is the sweep's when it comes from a device of the
   sweep, inside its time span (10 minutes' slack), by its user if known, and one of its
   commands *accounts for every indicator in the message*: with that command's terms blanked
@@ -31,10 +32,8 @@ Three sources, each optional; a suppressed hit stays in hunt.csv, marked and exp
 
 from __future__ import annotations
 
-import csv
 import fnmatch
 import ipaddress
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,12 +41,12 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from urllib.parse import unquote
 
-import yaml
-
+from imagesweep import files
 from imagesweep.errors import ConfigError
 from imagesweep.hunt import identity, timestamps
 from imagesweep.hunt.hits import Hit
 from imagesweep.hunt.match import Matcher, phrase_regex, terms
+from imagesweep.report.schema import RAW_DIR, SweepRecord, read_sweep
 
 AUDIT_SLACK = timedelta(minutes=10)
 _DAYS = {d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
@@ -177,20 +176,20 @@ def _group(name: str, members: object, where: str) -> DeviceGroup:
 def load_maintenance(path: Path) -> Tuning:
     """Maintenance windows, their device groups and automation users from a YAML file."""
     where = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read maintenance file {path}: {exc}") from exc
+    data = files.load_yaml(path) or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a mapping with groups/windows/automation_users")
+    _known(data, _FILE_KEYS, where)
     raw_groups = data.get("groups") or {}
     if not isinstance(raw_groups, dict):
         raise ConfigError(f"{where}: 'groups' must map a group name to its members")
     groups = {str(k): _group(str(k), v, where) for k, v in raw_groups.items()}
     groups["*"] = DeviceGroup(name="*")
+    raw_windows = data.get("windows") or []
+    if not isinstance(raw_windows, list):
+        raise ConfigError(f"{where}: 'windows' must be a list of windows")
     windows = tuple(
-        _window(w, groups, f"{where}: window {i + 1}")
-        for i, w in enumerate(data.get("windows") or [])
+        _window(w, groups, f"{where}: window {i + 1}") for i, w in enumerate(raw_windows)
     )
     users = data.get("automation_users") or []
     if not isinstance(users, list):
@@ -202,9 +201,26 @@ def load_maintenance(path: Path) -> Tuning:
     )
 
 
+# As the policy file: a typo (``window:`` for ``windows:``) would otherwise drop every window
+# in silence and leave the planned upgrade's hits standing, or worse, the reverse.
+_FILE_KEYS = frozenset({"groups", "windows", "automation_users"})
+_WINDOW_KEYS = frozenset(
+    {"group", "devices", "reason", "start", "end", "weekly", "from", "to", "tz"}
+)
+
+
+def _known(data: dict[object, object], allowed: frozenset[str], where: str) -> None:
+    unknown = sorted(str(k) for k in data if k not in allowed)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(allowed))})"
+        )
+
+
 def _window(raw: object, groups: dict[str, DeviceGroup], where: str) -> Window:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: must be a mapping")
+    _known(raw, _WINDOW_KEYS, where)
     if "devices" in raw:
         group = _group("(inline)", raw["devices"], where)
     else:
@@ -235,88 +251,35 @@ def _window(raw: object, groups: dict[str, DeviceGroup], where: str) -> Window:
     )
 
 
-def _collect_commands(node: object, out: list[str]) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "command" and isinstance(value, str):
-                out.append(value)
-            else:
-                _collect_commands(value, out)
-    elif isinstance(node, list):
-        for item in node:
-            _collect_commands(item, out)
-
-
-def _sweep_devices(raw: object) -> list[dict[str, object]]:
-    """Device entries of sweep.json: a list of objects, or an object keyed by host."""
-    if isinstance(raw, dict):
-        return [{"host": k, **v} if isinstance(v, dict) else {"host": k} for k, v in raw.items()]
-    if isinstance(raw, list):
-        return [d for d in raw if isinstance(d, dict)]
-    return []
-
-
-def _device_names(entry: dict[str, object]) -> list[str]:
-    names = [str(entry.get(k) or "") for k in ("host", "address", "hostname")]
-    for value in entry.values():  # hostname may sit in a nested record (version.hostname)
-        if isinstance(value, dict) and isinstance(value.get("hostname"), str):
-            names.append(value["hostname"])
-    return names
-
-
-def _span(
-    data: dict[str, object], devices: Sequence[dict[str, object]]
-) -> tuple[datetime | None, datetime | None]:
-    def stamp(value: object) -> datetime | None:
-        return timestamps.iso(value, UTC) if isinstance(value, str) else None
-
-    start, end = stamp(data.get("started_at")), stamp(data.get("finished_at"))
-    starts: list[datetime] = []
-    ends: list[datetime] = []
-    for dev in devices:
-        began = stamp(dev.get("started_at"))
-        if began is None:
-            continue
-        starts.append(began)
-        elapsed = dev.get("elapsed")
-        if isinstance(elapsed, int | float):
-            ends.append(began + timedelta(seconds=float(elapsed)))
-    start = start or (min(starts) if starts else None)
-    end = end or (max(ends) if ends else None)
+def _span(record: SweepRecord) -> tuple[datetime | None, datetime | None]:
+    """The sweep's own times; from its devices' when the sweep did not record them."""
+    starts = [d.started_at for d in record.devices if d.started_at is not None]
+    ends = [
+        d.started_at + timedelta(seconds=d.elapsed)
+        for d in record.devices
+        if d.started_at is not None and d.elapsed is not None
+    ]
+    start = record.started_at or (min(starts) if starts else None)
+    end = record.finished_at or (max(ends) if ends else None)
     return start, end
 
 
 def load_audit_run(run: Path, *, user: str = "") -> AuditRun:
-    """What the sweep in ``run`` did: devices, commands, time span, user."""
+    """What the sweep in ``run`` did: devices, commands, time span, user (``sweep.json``
+    read through :func:`report.schema.read_sweep`, the run directory's one reader)."""
     if not run.is_dir():
         raise ConfigError(f"audit run directory {run} does not exist")
-    data: dict[str, object] = {}
-    sweep = run / "sweep.json"
-    if sweep.is_file():
-        try:
-            loaded = json.loads(sweep.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"cannot read {sweep}: {exc}") from exc
-        if isinstance(loaded, dict):
-            data = loaded
-    devices = _sweep_devices(data.get("devices"))
-    names = [_device_names(d) for d in devices]
-    if not names:
-        names = [
-            [row.get("host", ""), row.get("address", ""), row.get("hostname", "")]
-            for row in _csv_rows(run / "devices.csv")
-        ]
-    commands: list[str] = []
-    _collect_commands(data, commands)
-    raw_dir = run / "raw"
+    record = read_sweep(run)
+    names = [[d.host, d.address, d.hostname] for d in record.devices]
+    commands = [c for d in record.devices for c in d.commands]
+    raw_dir = run / RAW_DIR
     if raw_dir.is_dir():
         for host_dir in sorted(p for p in raw_dir.iterdir() if p.is_dir()):
             names.append([host_dir.name])
             # A collector may percent-encode the command into the file name.
             commands.extend(unquote(f.stem) for f in sorted(host_dir.glob("*.txt")))
-    options = data.get("options")
-    recorded = options.get("username") if isinstance(options, dict) else None
-    start, end = _span(data, devices)
+    recorded = record.options.get("username")
+    start, end = _span(record)
     return AuditRun(
         path=str(run),
         devices=tuple(identity.keys(n) for n in names if any(n)),
@@ -325,16 +288,6 @@ def load_audit_run(run: Path, *, user: str = "") -> AuditRun:
         start=start,
         end=end,
     )
-
-
-def _csv_rows(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        return []
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            return list(csv.DictReader(fh))
-    except (OSError, csv.Error) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from exc
 
 
 # --- applying -----------------------------------------------------------------------------

@@ -55,6 +55,59 @@ def _files(directory: Path) -> tuple[Path, Path | None, Path | None]:
     return hosts, groups if groups.is_file() else None, defaults if defaults.is_file() else None
 
 
+# The keys Nornir's SimpleInventory reads; anything else is a typo it would ignore in silence
+# (``plaform:`` would leave a host on the group's platform, ``data:`` misspelt drops the data).
+_BASE_KEYS = frozenset({"hostname", "port", "username", "password", "platform", "data"})
+_ENTRY_KEYS = {
+    "hosts": _BASE_KEYS | {"groups", "connection_options"},
+    "groups": _BASE_KEYS | {"groups", "connection_options"},
+    "defaults": _BASE_KEYS | {"connection_options"},
+}
+_CONNECTION_KEYS = frozenset({"hostname", "port", "username", "password", "platform", "extras"})
+# defaults.yaml ``data`` key naming the known_hosts audits of this inventory use (the lab's).
+KNOWN_HOSTS_KEY = "imagesweep_known_hosts"
+
+
+def _check_keys(path: Path, kind: str, name: str, data: dict[str, Any]) -> None:
+    where = f"{path}: {kind[:-1]} {name!r}" if kind != "defaults" else f"{path}"
+    unknown = sorted(str(k) for k in data if k not in _ENTRY_KEYS[kind])
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(_ENTRY_KEYS[kind]))})"
+        )
+    options = data.get("connection_options") or {}
+    if not isinstance(options, dict):
+        raise ConfigError(f"{where}: connection_options must be a mapping")
+    for plugin, values in options.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"{where}: connection_options {plugin!r} must be a mapping")
+        bad = sorted(str(k) for k in values if k not in _CONNECTION_KEYS)
+        if bad:
+            raise ConfigError(
+                f"{where}: connection_options {plugin!r}: unknown key(s) {', '.join(bad)} "
+                f"(known: {', '.join(sorted(_CONNECTION_KEYS))})"
+            )
+
+
+def known_hosts_of(directory: Path) -> Path | None:
+    """The known_hosts the inventory asks audits to use (defaults ``data``), if any.
+
+    A relative path is taken from the inventory directory, so the lab's inventory keeps its
+    throw-away ``127.0.0.1:<port>`` keys beside itself and out of the user's known_hosts.
+    """
+    defaults_file = directory / "defaults.yaml"
+    if not defaults_file.is_file():
+        return None
+    defaults = load_yaml(defaults_file) or {}
+    data = defaults.get("data") if isinstance(defaults, dict) else None
+    value = data.get(KNOWN_HOSTS_KEY) if isinstance(data, dict) else None
+    if not value:
+        return None
+    path = Path(str(value)).expanduser()
+    return path if path.is_absolute() else directory / path
+
+
 def validate(directory: Path) -> None:
     """Check the inventory files; :class:`ConfigError` on the first problem."""
     hosts_file, groups_file, defaults_file = _files(directory)
@@ -64,10 +117,18 @@ def validate(directory: Path) -> None:
     for name, data in (("hosts", hosts), ("groups", groups), ("defaults", defaults)):
         if not isinstance(data, dict):
             raise ConfigError(f"{directory / (name + '.yaml')}: expected a mapping at the top")
+    for group_name, group_data in groups.items():
+        if not isinstance(group_data, dict):
+            if group_data is None:
+                continue
+            raise ConfigError(f"{groups_file}: group {group_name!r}: expected a mapping")
+        _check_keys(groups_file or directory, "groups", str(group_name), group_data)
+    _check_keys(defaults_file or directory, "defaults", "", defaults)
     supported = profiles()
     for host, data in hosts.items():
         if not isinstance(data, dict):
             raise ConfigError(f"{hosts_file}: host {host!r}: expected a mapping")
+        _check_keys(hosts_file, "hosts", str(host), data)
         for group in data.get("groups") or ():
             if group not in groups:
                 raise ConfigError(f"{hosts_file}: host {host!r}: unknown group {group!r}")

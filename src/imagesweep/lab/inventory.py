@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from imagesweep import files
+from imagesweep.inventory.simple import KNOWN_HOSTS_KEY
 from imagesweep.lab.fleet import Fleet
+
+LAB_KNOWN_HOSTS = "known_hosts"  # relative: beside the lab's inventory
 
 CATALOGUE_HEADER = ("filename", "md5", "sha512", "platform", "version", "source")
 _DESCRIPTIONS = {
@@ -20,14 +25,13 @@ _DESCRIPTIONS = {
 
 
 def _dump(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(
-        yaml.safe_dump(data, sort_keys=False, default_flow_style=False), encoding="utf-8"
-    )
+    # The inventory holds the lab's passwords: 0600 like everything else imagesweep writes.
+    files.write_atomic(path, yaml.safe_dump(data, sort_keys=False, default_flow_style=False))
 
 
 def write_inventory(fleet: Fleet, endpoints: dict[str, tuple[str, int]], directory: Path) -> Path:
     """hosts.yaml, groups.yaml, defaults.yaml in ``directory``; returns ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
+    files.make_dir(directory)
     hosts: dict[str, Any] = {}
     for device in fleet.devices:
         address, port = endpoints[device.name]
@@ -53,18 +57,25 @@ def write_inventory(fleet: Fleet, endpoints: dict[str, tuple[str, int]], directo
     _dump(directory / "hosts.yaml", hosts)
     _dump(directory / "groups.yaml", groups)
     _dump(
-        directory / "defaults.yaml", {"data": {"source": "imagesweep lab", "fleet": fleet.source}}
+        directory / "defaults.yaml",
+        {
+            "data": {
+                "source": "imagesweep lab",
+                "fleet": fleet.source,
+                # Audits of this inventory keep the lab's throw-away 127.0.0.1:<port> host
+                # keys here, beside the inventory, not in the user's known_hosts.
+                KNOWN_HOSTS_KEY: LAB_KNOWN_HOSTS,
+            }
+        },
     )
     return directory
 
 
 def write_catalogue(fleet: Fleet, path: Path) -> None:
     """The known-good CSV (DESIGN.md §4) of the fleet's ``known_good`` images."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(CATALOGUE_HEADER)
-        for image in sorted(fleet.known_good(), key=lambda i: i.name):
-            writer.writerow(
-                (image.name, image.md5, image.sha512, image.platform, image.version, "lab")
-            )
+    handle = io.StringIO(newline="")
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(CATALOGUE_HEADER)
+    for image in sorted(fleet.known_good(), key=lambda i: i.name):
+        writer.writerow((image.name, image.md5, image.sha512, image.platform, image.version, "lab"))
+    files.write_atomic(path, handle.getvalue())

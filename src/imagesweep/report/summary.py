@@ -9,9 +9,17 @@ from rich.console import Console
 from rich.table import Table
 
 from imagesweep.records import SEVERITIES, DeviceResult
+from imagesweep.report import triage
 from imagesweep.sanitize import terminal
 
 STATUS_STYLE = {"clean": "green", "findings": "yellow", "incomplete": "red"}
+SEVERITY_STYLE = {
+    "critical": "bold red",
+    "high": "red",
+    "medium": "yellow",
+    "low": "cyan",
+    "info": "dim",
+}
 
 
 def print_summary(
@@ -26,7 +34,7 @@ def print_summary(
     for column in ("host", "platform", "status", "hash", "max severity"):
         table.add_column(column, no_wrap=True)
     table.add_column("rules", overflow="fold")
-    shown = sorted(results, key=lambda r: (r.status == "clean", r.host))[:limit]
+    shown = triage.devices(results)[:limit]
     for r in shown:
         worst = min((f.severity for f in r.findings), key=SEVERITIES.index, default="")
         table.add_row(
@@ -46,11 +54,13 @@ def print_summary(
         f"[yellow]{counts['findings']} with findings[/], "
         f"[red]{counts['incomplete']} incomplete[/] ({elapsed:.1f} s)"
     )
-    top: dict[str, int] = {}
-    for r in results:
-        for rule in dict.fromkeys(f.rule for f in r.findings):
-            top[rule] = top.get(rule, 0) + 1
+    by_severity = triage.severity_counts(results)["devices"]
+    if any(by_severity[s] for s in SEVERITIES):
+        err.print(
+            "devices by worst finding: "
+            + ", ".join(f"[{SEVERITY_STYLE[s]}]{by_severity[s]} {s}[/]" for s in SEVERITIES)
+        )
+    top = triage.top_rules(results)
     if top:
-        ranked = sorted(top.items(), key=lambda kv: -kv[1])[:8]
-        err.print("top findings: " + ", ".join(f"{rule} ({n})" for rule, n in ranked))
+        err.print("top findings: " + ", ".join(f"{rule} ({sev}, {n})" for rule, sev, n in top))
     err.print(f"reports: {run_dir}")

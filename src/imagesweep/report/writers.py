@@ -18,8 +18,8 @@ import pandas as pd
 from imagesweep import __version__
 from imagesweep.collect.stop import INTERRUPTED_STEP
 from imagesweep.files import write_atomic
-from imagesweep.records import DeviceCapture, DeviceResult, severity_rank
-from imagesweep.report import schema
+from imagesweep.records import DeviceCapture, DeviceResult, Finding, severity_rank
+from imagesweep.report import schema, triage
 from imagesweep.report.schema import DEVICE_COLUMNS, FINDING_COLUMNS, IMAGE_COLUMNS
 from imagesweep.sanitize import csv_cell, safe_name
 
@@ -67,20 +67,21 @@ def _frame(rows: Iterable[dict[str, object]], columns: Sequence[str]) -> str:
     return text
 
 
+def finding_row(result: DeviceResult, f: Finding) -> dict[str, object]:
+    return {
+        "host": result.host,
+        "platform": result.platform,
+        "rule": f.rule,
+        "severity": f.severity,
+        "technique": f.technique,
+        "summary": f.summary,
+        "evidence": " | ".join(f.evidence),
+        "recommendation": f.recommendation,
+    }
+
+
 def finding_rows(result: DeviceResult) -> list[dict[str, object]]:
-    return [
-        {
-            "host": result.host,
-            "platform": result.platform,
-            "rule": f.rule,
-            "severity": f.severity,
-            "technique": f.technique,
-            "summary": f.summary,
-            "evidence": " | ".join(f.evidence),
-            "recommendation": f.recommendation,
-        }
-        for f in result.findings
-    ]
+    return [finding_row(result, f) for f in result.findings]
 
 
 def image_rows(result: DeviceResult) -> list[dict[str, object]]:
@@ -127,13 +128,14 @@ def write_raw(run_dir: Path, capture: DeviceCapture) -> None:
         write_atomic(target, text)
 
 
-def summary_counts(results: Sequence[DeviceResult]) -> dict[str, int]:
+def summary_counts(results: Sequence[DeviceResult]) -> dict[str, Any]:
     counts = Counter(r.status for r in results)
     return {
         "devices": len(results),
         "clean": counts["clean"],
         "findings": counts["findings"],
         "incomplete": counts["incomplete"],
+        "severity": triage.severity_counts(results),
     }
 
 
@@ -149,11 +151,11 @@ def write_reports(
 ) -> None:
     """devices.csv, findings.csv, images.csv and sweep.json, each atomically.
     ``interrupted``: the signal that stopped the sweep ("SIGINT"), "" when it ran to its end."""
-    ordered = sorted(results, key=lambda r: r.host)
+    ordered = triage.devices(results)  # worst first, then natural host order
     write_atomic(run_dir / schema.DEVICES_CSV, _frame(map(device_row, ordered), DEVICE_COLUMNS))
     write_atomic(
         run_dir / schema.FINDINGS_CSV,
-        _frame((row for r in ordered for row in finding_rows(r)), FINDING_COLUMNS),
+        _frame((finding_row(r, f) for r, f in triage.findings(ordered)), FINDING_COLUMNS),
     )
     write_atomic(
         run_dir / schema.IMAGES_CSV,

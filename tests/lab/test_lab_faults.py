@@ -47,6 +47,8 @@ DEVICES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "rogue": ("ios_router", {"hostname_mismatch": True}, {}),
     "impostor": ("ios_router", {"hostname_mismatch": "CORE9"}, {}),
     "newkey": ("ios_router", {"host_key_changed": True}, {}),
+    "wan": ("ios_router", {"latency_ms": 300}, {}),
+    "late": ("ios_router", {"late_prompt": 0.6, "late_prompt_lines": 2}, {}),
 }
 
 
@@ -199,6 +201,28 @@ def test_slow_login_holds_the_first_prompt_back(lab: Lab, shell: Any) -> None:
     session.read_until(b"SLOW>")
     assert time.monotonic() - started >= 1.0
     assert b"SLOW>" in session.run("", b"SLOW>")
+
+
+def test_latency_delays_every_answer(shell: Any) -> None:
+    session = shell("wan")
+    session.start(b"WAN>")
+    started = time.monotonic()
+    assert b"Cisco IOS Software" in session.run("show version", b"WAN>")
+    assert 0.3 <= time.monotonic() - started < 2.0
+
+
+def test_late_prompt_comes_alone_after_the_output_for_the_first_lines(shell: Any) -> None:
+    session = shell("late")
+    session.read_until(b"LATE>")
+    for _ in range(2):  # the first two lines: echo at once, the prompt 0.6 s later
+        session.chan.send("terminal length 0\r")
+        echo = session.read_until(b"terminal length 0\r\n")
+        assert b"LATE>" not in echo.partition(b"terminal length 0")[2]
+        assert session.read_for(0.3) == b""
+        assert session.read_until(b"LATE>") == b"LATE>"  # on the wire alone
+    started = time.monotonic()
+    session.run("terminal length 0", b"LATE>")  # the third: at once
+    assert time.monotonic() - started < 0.3
 
 
 def test_hang_never_answers_that_command_only(shell: Any) -> None:
@@ -367,6 +391,9 @@ def test_every_fault_of_the_lab_is_covered_here() -> None:
         ({"enable_fail": ""}, "fault enable_fail: expected true, false or a one-line string"),
         ({"hostname_mismatch": "a b"}, "fault hostname_mismatch: expected true, false or a"),
         ({"pager": 1}, "fault pager: expected true or false"),
+        ({"latency_ms": "50"}, "fault latency_ms: expected a number of milliseconds"),
+        ({"latency_ms": 20000}, "fault latency_ms: expected 0 to 10000 ms"),
+        ({"late_prompt_lines": 0}, "fault late_prompt_lines: expected a number of lines"),
     ],
 )
 def test_malformed_fault_values_are_refused(raw: dict[str, Any], message: str) -> None:

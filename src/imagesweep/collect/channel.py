@@ -8,6 +8,13 @@ bounded ``recv`` of bytes, decoded incrementally (invalid bytes are counted, not
 the output is capped; a closed channel is noticed at once; a pager, which should be off after
 ``terminal length 0``, stops the session; so does a prompt that is not the one the session
 began with; the absolute timeout is the caller's.
+
+Only a prompt after the command's echo ends a reply. Netmiko's session preparation can leave
+a prompt unread (``find_prompt`` takes an earlier prompt for the answer to its Enter and
+drains the channel for only 0.1 s), and a loaded device prints it late: read as the answer
+to ``enable`` it said "refused" for 2-4 % of a healthy fleet (issue 14); read as the answer
+to ``show version`` it would put every later output one command behind. Netmiko's own
+``enable`` and ``send_command`` wait for the echo too (``cmd_verify``).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ _ENABLE_PASSWORD = re.compile(r"(?:^|\n)[^\n]{0,40}[Pp]assword:[^\S\n]*$")
 _TAIL = 4096  # prompt and pager markers are looked for in the last characters only
 _RECV = 65_536
 _PROMPT_SETTLE = 2.0  # seconds a foreign prompt must stand still before the session ends
+_ECHO_WINDOW = 65_536  # characters within which the command's echo must appear
 INVALID_TEXT = "\ufffd"  # what an undecodable byte sequence becomes
 
 
@@ -114,6 +122,23 @@ class _Reader:
         self._add(text)
         return text
 
+    def echo_end(self, command: str) -> int:
+        """Where the answer to ``command`` starts in :attr:`text` (after its echo line), or
+        -1 while the echo has not come; what came before it (a late prompt) is no answer.
+        :class:`ChannelError` when the device printed a lot and no echo."""
+        text = self.text
+        found = text.find(command.strip())
+        if found >= 0:
+            newline = text.find("\n", found)
+            if newline >= 0:
+                return newline + 1
+        if self.size > _ECHO_WINDOW:
+            raise ChannelError(
+                f"the device did not echo the command within {_ECHO_WINDOW} characters",
+                text,
+            )
+        return -1
+
     def _finish(self) -> None:
         self._add(self._decoder.decode(b"", final=True))
 
@@ -154,15 +179,21 @@ def exchange(conn: Any, command: str, *, timeout: float, max_chars: int) -> Repl
     reader = _Reader(chan, max_chars)
     deadline = time.monotonic() + timeout
     quiet_since = time.monotonic()
+    start = -1  # where the answer begins, once the echo is in
     while True:
         if reader.read(_wait(deadline)):
             quiet_since = time.monotonic()
+            if start < 0:
+                start = reader.echo_end(command)
+                if start < 0:
+                    continue
+                reader.tail = reader.text[start:][-_TAIL:]
             if reader.over:
-                text = reader.text[:max_chars]
-                return Reply(without_echo(text, command, None), True, reader.invalid)
+                text = reader.text[start:max_chars]
+                return Reply(_answer(text, None), True, reader.invalid)
             tail = reader.normalised_tail()
             if prompt.search(tail):
-                return Reply(without_echo(reader.text, command, prompt), False, reader.invalid)
+                return Reply(_answer(reader.text[start:], prompt), False, reader.invalid)
             if _PAGER.search(tail):
                 raise ChannelError(
                     "the device paginates output (--More--) although paging was turned off "
@@ -173,7 +204,7 @@ def exchange(conn: Any, command: str, *, timeout: float, max_chars: int) -> Repl
         now = time.monotonic()
         if now > deadline:
             raise ChannelError(f"no prompt within {timeout:g} s", reader.text)
-        if now - quiet_since > _PROMPT_SETTLE:
+        if start >= 0 and now - quiet_since > _PROMPT_SETTLE:
             foreign = _ANY_PROMPT.search(reader.normalised_tail())
             if foreign:
                 raise ChannelError(
@@ -196,8 +227,15 @@ def enable(conn: Any, secret: str, *, timeout: float) -> str:
     conn.write_channel(conn.normalize_cmd("enable"))
     deadline = time.monotonic() + timeout
     sent, sent_at = False, -1
+    echoed = False
     while True:
         if reader.read(_wait(deadline)):
+            if not echoed:
+                start = reader.echo_end("enable")
+                if start < 0:
+                    continue
+                echoed = True
+                reader.tail = reader.text[start:][-_TAIL:]
             tail = reader.normalised_tail()
             if prompt.search(tail):
                 transcript = _redact(reader.text, secret, sent_at)
@@ -224,7 +262,11 @@ def enable(conn: Any, secret: str, *, timeout: float) -> str:
                 )
             continue
         if time.monotonic() > deadline:
-            where = "after the enable secret" if sent else "after enable"
+            where = (
+                "after the enable secret"
+                if sent
+                else ("after enable" if echoed else "after enable (no echo of it either)")
+            )
             raise ChannelError(
                 f"no prompt within {timeout:g} s {where}", _redact(reader.text, secret, sent_at)
             )
@@ -250,12 +292,21 @@ def _refusal(transcript: str) -> str:
     return said[-1][:200] if said else ""
 
 
+def _answer(text: str, prompt: re.Pattern[str] | None) -> str:
+    """The text after a command's echo, line ends normalised, the closing prompt taken off."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return prompt.sub("", text) if prompt is not None else text
+
+
 def without_echo(output: str, command: str, prompt: re.Pattern[str] | None = None) -> str:
-    """Output with the command's echo (and ``prompt``, when given) taken off."""
+    """Output with the command's echo, and whatever came before it (a late prompt), taken
+    off; ``prompt`` too, when given."""
     text = output.replace("\r\n", "\n").replace("\r", "\n")
-    first, _, rest = text.partition("\n")
-    if command.strip() and command.strip() in first:
-        text = rest
+    head = text[:_ECHO_WINDOW]
+    found = head.find(command.strip()) if command.strip() else -1
+    if found >= 0:
+        newline = text.find("\n", found)
+        text = text[newline + 1 :] if newline >= 0 else ""
     if prompt is not None:
         text = prompt.sub("", text)
     return text

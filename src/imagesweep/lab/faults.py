@@ -19,6 +19,8 @@ the lab calls them:
 - ``hostname_after``     Each command line: the hostname the prompt changes to afterwards.
 - ``digest_error_for``   ``verify /md5|/sha512``: the error line to print instead of a digest.
 - ``serves_files``       Lab start: False and the device has no SCP/SFTP server.
+- ``input_delay``        Each read of the client's input: seconds before the device sees it.
+- ``late_prompt_delay``  Each command line: seconds between the output and the prompt after it.
 
 Commands (``hang``, ``prompt_change``, ``flood_mb``) are matched the way IOS matches them:
 each typed word may abbreviate the fault's word (``sh boot`` hangs when ``show boot`` does),
@@ -54,6 +56,13 @@ Known faults:
   enable``): an ``scp`` request ends at once with exit status 1 and nothing sent.
 - ``digest_error: PATH``  ``verify`` of PATH fails with an I/O error after a few dots; a list
   of paths, or ``"*"`` for every file.
+- ``latency_ms: 50``      a round trip: everything the client sends reaches the shell this many
+  milliseconds late (echo, output and prompt come that much later); not a failure, a WAN.
+- ``late_prompt: 0.3``    seconds between a line's echo and output and the prompt after it, as a
+  loaded device (or a loaded lab) prints it, alone on the wire, with what was typed ahead read
+  50 ms later; for the first ``late_prompt_lines`` lines the shell reads (default 4: the lines
+  of Netmiko's session preparation), then prompts come at once. Netmiko then leaves the last
+  prompt unread: the race behind issue 14's false "refused the enable secret".
 """
 
 from __future__ import annotations
@@ -67,6 +76,7 @@ from imagesweep.paths import canonical
 MEGABYTE = 1_000_000
 _MAX_FLOOD_MB = 2000.0
 _MAX_DELAY = 3600.0
+_MAX_LATENCY_MS = 10_000.0
 
 
 class FaultValueError(ValueError):
@@ -122,6 +132,9 @@ class Faults:
     legacy_crypto: bool = False
     digest_error: tuple[str, ...] = ()  # canonical paths; ("*",) for all
     scp_disabled: bool = False
+    latency_ms: float = 0.0
+    late_prompt: float = 0.0
+    late_prompt_lines: int = 4
 
     # --- hooks -----------------------------------------------------------------------------
 
@@ -207,10 +220,20 @@ class Faults:
             return f"%Error reading {shown} (I/O error)"
         return ""
 
+    def input_delay(self) -> float:
+        return self.latency_ms / 1000.0
+
+    def late_prompt_delay(self, lines_read: int) -> float:
+        """Seconds to hold the prompt after the ``lines_read``-th line (1-based)."""
+        return self.late_prompt if lines_read <= self.late_prompt_lines else 0.0
+
     @property
     def names(self) -> tuple[str, ...]:
         """The faults that are set, for inventory data and logs."""
-        return tuple(name for name in _PARSERS if getattr(self, name))
+        return tuple(name for name in _PARSERS if getattr(self, name) != getattr(_NONE, name))
+
+
+_NONE = Faults()
 
 
 def _bool(value: Any, default_fs: str) -> bool:
@@ -225,6 +248,20 @@ def _seconds(value: Any, default_fs: str) -> float:
     if not 0 <= value <= _MAX_DELAY:
         raise FaultValueError(f"expected 0 to {_MAX_DELAY:g} seconds, got {value!r}")
     return float(value)
+
+
+def _milliseconds(value: Any, default_fs: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FaultValueError(f"expected a number of milliseconds, got {value!r}")
+    if not 0 <= value <= _MAX_LATENCY_MS:
+        raise FaultValueError(f"expected 0 to {_MAX_LATENCY_MS:g} ms, got {value!r}")
+    return float(value)
+
+
+def _lines(value: Any, default_fs: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FaultValueError(f"expected a number of lines (1 or more), got {value!r}")
+    return value
 
 
 def _commands(value: Any, default_fs: str) -> tuple[str, ...]:
@@ -315,6 +352,9 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "legacy_crypto": _bool,
     "digest_error": _paths,
     "scp_disabled": _bool,
+    "latency_ms": _milliseconds,
+    "late_prompt": _seconds,
+    "late_prompt_lines": _lines,
 }
 
 KNOWN_FAULTS: tuple[str, ...] = tuple(_PARSERS)

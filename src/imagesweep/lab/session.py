@@ -32,6 +32,7 @@ _INTERRUPTIONS = (asyncssh.TerminalSizeChanged, asyncssh.BreakReceived, asyncssh
 _STUCK_PAGE = 24  # lines per page when the pager fault ignores "terminal length 0"
 _FLOOD_LINE = f"{'flood line: the device keeps printing and printing ...':<78}\r\n"
 _FLOOD_CHUNK = _FLOOD_LINE * (65_536 // len(_FLOOD_LINE))
+_AFTER_LATE_PROMPT = 0.05  # seconds between a late prompt and reading typed-ahead input
 
 
 def encode(text: str) -> bytes:
@@ -66,6 +67,7 @@ class Session:
         self._out: list[str] = []  # written, not yet sent
         self._last_cr = False
         self._page_count = 0
+        self._lines = 0  # lines read at the exec prompt
 
     # --- I/O -------------------------------------------------------------------------------
 
@@ -96,6 +98,9 @@ class Session:
                 raise _Closed from exc
             if not data:
                 raise _Closed
+            delay = self.faults.input_delay()
+            if delay > 0:  # a round trip: the device sees what the client sent this late
+                await asyncio.sleep(delay)
             self._pending = self._decoder.decode(data)
         ch, self._pending = self._pending[0], self._pending[1:]
         return ch
@@ -139,7 +144,12 @@ class Session:
                 if not await self._execute(line):
                     return
                 line = ""
-                self._write(self.ctx.prompt)
+                self._lines += 1
+                late = self.faults.late_prompt_delay(self._lines)
+                if late > 0:
+                    await self._late_prompt(late)
+                else:
+                    self._write(self.ctx.prompt)
             elif ch in "\x08\x7f":
                 if line:
                     line = line[:-1]
@@ -212,6 +222,15 @@ class Session:
             self._write("% Access denied\r\n\r\n")
 
     # --- faults ----------------------------------------------------------------------------
+
+    async def _late_prompt(self, delay: float) -> None:
+        """The output is out; the prompt follows ``delay`` seconds later, on the wire alone,
+        and what was typed ahead meanwhile is read a moment after it, as a busy device does."""
+        await self._flush()
+        await asyncio.sleep(delay)
+        self._write(self.ctx.prompt)
+        await self._flush()
+        await asyncio.sleep(_AFTER_LATE_PROMPT)
 
     async def _hang(self) -> None:
         """A command that never returns: read and ignore input until the client goes."""

@@ -197,6 +197,7 @@ class DeviceState:
     notes: tuple[str, ...] = ()
     offbox: tuple[OffboxCopy, ...] = ()  # images hashed off the device (--offbox)
     outputs: tuple[tuple[str, str], ...] = ()  # (command, output) of every run, for indicators
+    memory_text: str = ""  # --memory-text: the digest of system:memory/text ("" = not taken)
 
     @property
     def files(self) -> tuple[StorageFile, ...]:

@@ -93,7 +93,14 @@ def build_state(capture: DeviceCapture) -> DeviceState:
             failures.setdefault(key, []).append(f"{run.command!r}: {exc}")
 
     aliases = _aliases(accepted)
-    records = [_resolve(r, aliases) for r in flatten(accepted.values())]
+    # The memory text is a digest of no file: kept apart from the images' digests.
+    memory = accepted.get((Step.MEMORY_TEXT, "", ""), ())
+    records = [
+        _resolve(r, aliases)
+        for key, found in accepted.items()
+        if key[0] != Step.MEMORY_TEXT
+        for r in flatten(found)
+    ]
     version = next((r for r in records if isinstance(r, VersionInfo)), None)
     boot = next((r for r in records if isinstance(r, BootInfo)), None)
     filesystems = tuple(r for r in records if isinstance(r, FileSystem))
@@ -164,4 +171,5 @@ def build_state(capture: DeviceCapture) -> DeviceState:
         notes=capture.notes,
         offbox=capture.offbox,
         outputs=tuple((run.command, run.output) for run in capture.runs if run.output),
+        memory_text=next((r.digest for r in memory if isinstance(r, DigestResult)), ""),
     )

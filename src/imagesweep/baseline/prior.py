@@ -65,7 +65,6 @@ class HistoryContext:
     windows: tuple[Window, ...] = ()
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # host -> groups
     now: datetime | None = None  # the sweep's start (rules have no clock)
-    memory_text: Mapping[str, str] = field(default_factory=dict)  # host -> digest this sweep
 
 
 _UNIT = {

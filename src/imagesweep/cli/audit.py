@@ -121,6 +121,7 @@ def _audit_options(**kw: Any) -> AuditOptions:
             strict_host_keys=kw["strict_host_keys"],
             max_concurrent_logins=kw["max_logins"],
             logins_per_second=kw["login_rate"],
+            memory_text=kw["memory_text"],
             offbox=kw["offbox"] or "",
             offbox_workers=kw["offbox_workers"],
             offbox_rate=kw["offbox_rate"] * 1_000_000,
@@ -301,6 +302,14 @@ def audit_options(func: F) -> F:
             show_default=True,
             help="After Ctrl-C/SIGTERM: seconds the sessions in flight may take to finish "
             "before they are cut.",
+        ),
+        click.option(
+            "--memory-text",
+            is_flag=True,
+            help="Also digest the code running in memory (IOS: verify /md5 "
+            "system:memory/text, Cisco's forensic procedure) and report a change without a "
+            "reload (MEMORY_TEXT_CHANGED, needs the history). Opt-in: it has crashed at least "
+            "one router model in the field; try it on one device of each model first.",
         ),
         click.option(
             "--offbox",

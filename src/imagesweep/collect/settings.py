@@ -24,6 +24,7 @@ class CollectSettings:
     # File base name -> digest algorithms the catalogue needs beyond the platform default.
     algorithms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Off-box verification (opt-in): copy images off the device and hash them here.
+    memory_text: bool = False  # also digest the code in memory (IOS: system:memory/text)
     offbox: str = ""  # "" (off) | "running" | "all" (every image in the digest scope)
     offbox_workers: int = 2  # copies at once across the sweep: images are hundreds of MB
     offbox_rate: float = 0.0  # bytes per second per copy; 0 = no cap

@@ -250,6 +250,13 @@ def run_plan(
                     timeout=settings.digest_timeout,
                     knob="--digest-timeout",
                 )
+        if settings.memory_text and prof.memory_text:  # last: it has crashed routers
+            session.send(
+                Step.MEMORY_TEXT,
+                prof.memory_text,
+                timeout=settings.digest_timeout,
+                knob="--digest-timeout",
+            )
     except SessionLost as lost:
         return session.runs, lost.reason, lost.step
     return session.runs, "", ""

@@ -42,9 +42,7 @@ def _stamp(text: str, default: datetime) -> datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-def device_snapshot(
-    result: DeviceResult, when: datetime, memory_text: str | None = None
-) -> DeviceSnapshot:
+def device_snapshot(result: DeviceResult, when: datetime) -> DeviceSnapshot:
     state = result.state
     audited = _stamp(result.audited_at, when) if result.audited_at else when
     images = tuple(
@@ -67,7 +65,7 @@ def device_snapshot(
         hash_status=result.hash_status,
         images=images,
         findings=findings,
-        memory_text=memory_text,
+        memory_text=(state.memory_text or None) if state else None,
     )
     if state is None:
         return base
@@ -94,15 +92,13 @@ def from_results(
     started_at: datetime,
     finished_at: datetime | None,
     source: str,
-    memory_text: dict[str, str] | None = None,
 ) -> SweepSnapshot:
-    memory = memory_text or {}
     return SweepSnapshot(
         id=sweep_id(started_at, source),
         started_at=started_at,
         finished_at=finished_at,
         source=source,
-        devices=tuple(device_snapshot(r, started_at, memory.get(r.host)) for r in results),
+        devices=tuple(device_snapshot(r, started_at) for r in results),
     )
 
 

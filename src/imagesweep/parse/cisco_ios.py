@@ -681,6 +681,7 @@ STEPS: dict[str, Callable[[str, str], object]] = {
     "filesystems": parse_filesystems,
     "listing": parse_listing,
     "digest": parse_digest,
+    "memory_text": parse_digest,
     "verify": parse_verify,
     "packages": parse_packages,
     "install_summary": parse_install_summary,

@@ -1,4 +1,4 @@
-"""Shared test helpers: where the real-output corpus and the project's fixtures live."""
+"""Shared test helpers: where the real-output corpus and the project's parser cases live."""
 
 from __future__ import annotations
 

@@ -279,3 +279,18 @@ def test_every_corpus_case_of_a_parsed_command_is_a_case() -> None:
         if entry["raw"] not in pinned:
             unpinned.append(entry["raw"])
     assert not unpinned, f"corpus output without a case: {unpinned}"
+
+
+def test_corpus_cases_are_verbatim_copies() -> None:
+    """A case that names a corpus output holds exactly that output."""
+    corpus = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+    for case in ALL:
+        source = str(case.spec["source"])
+        if source.startswith("corpus "):
+            original = corpus / source.removeprefix("corpus ")
+            assert original.is_file(), f"{case.id}: no corpus file {original}"
+            assert case.raw.read_bytes() == original.read_bytes(), f"{case.id}: not {original}"
+        else:
+            assert case.raw.name.endswith("_vendor_format.raw"), (
+                f"{case.id}: output not from the corpus is named ..._vendor_format.raw"
+            )

@@ -74,6 +74,7 @@ def load_cases() -> list[Case]:
     found = []
     for path in sorted(CASES.glob("*/*/*.yaml")):
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert isinstance(spec, dict), f"{path}: a case is a mapping of keys"
         found.append(Case(path, path.parent.parent.name, path.parent.name, spec))
     return found
 

@@ -17,6 +17,11 @@ from imagesweep.platforms import profile
 P = "paloalto_panos"
 
 
+def test_show_system_info_without_sw_version_is_refused() -> None:
+    with pytest.raises(ParseError, match="sw-version"):
+        parse_step(P, "version", "hostname: pa1\nmodel: PA-VM\n")
+
+
 @pytest.mark.parametrize(
     "text",
     [

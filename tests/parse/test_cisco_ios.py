@@ -213,7 +213,7 @@ def test_install_summary_not_understood(text: str) -> None:
         ("ver /md5 cat9k_lite_iosxe.17.09.06a.SPA.bin", "digest"),
         ("verify /md5 disk1:c7200-js-mz 0f369ed9e98756f179d4f29d6e7755d3", "digest"),
         ("verify /sha512 bootflash:/Router1_crashinf_20230201-141134-EST", "digest"),
-        ("verify /md5 system:memory/text", "digest"),
+        ("verify /md5 system:memory/text", "memory_text"),
         ("verify disk0:c7200-js-mz", "verify"),
         ("verify bootflash:packages.conf", "verify"),
         ("more bootflash:packages.conf", "packages"),

@@ -187,12 +187,12 @@ def test_every_step_of_every_family_has_a_case() -> None:
 
 def _index_rows(template_dir: Path) -> list[tuple[str, str, str]]:
     """(template, platform, command regex) of each row of a clitable index."""
-    table = textfsm_run._table(str(template_dir))
+    table = textfsm_run.index_table(str(template_dir))
     return [(row["Template"], row["Platform"], row["Command"]) for row in table.index.index]
 
 
 def _template_for(template_dir: Path, platform: str, command: str) -> str:
-    index = textfsm_run._table(str(template_dir)).index
+    index = textfsm_run.index_table(str(template_dir)).index
     row = index.GetRowMatch({"Platform": platform, "Command": command})
     assert row, f"no template for {platform} {command!r} in {template_dir}"
     return str(index.index[row]["Template"])

@@ -36,7 +36,8 @@ A fleet file is YAML with three sections::
                                       # (default 15 on personas without enable)
         uptime: "12 weeks, 3 days, 4 hours, 10 minutes"
         rommon: "System Bootstrap, Version 15.0(1r)M16, RELEASE SOFTWARE (fc1)"  # ios_router
-        memory_text: ""               # ios_*: the code in memory; "hooked" changes its digest
+        memory_text: ""               # IOS, IOS-XE: the code in memory; another text (say
+                                      # "hooked") changes its digest
         release: "RELEASE SOFTWARE (fc2)"   # build tag on show version's version line
         digest_seconds: 0             # how long each digest takes (verify prints dots meanwhile)
         housekeeping: true            # add the family's usual non-image files and directories
@@ -738,7 +739,7 @@ _PLATFORM_KEYS = {
     "committed_version": ("cisco_xe",),
     "kickstart_image": ("cisco_nxos",),
     "backup_version": ("juniper_junos",),
-    "memory_text": ("cisco_ios",),
+    "memory_text": ("cisco_ios", "cisco_xe"),
 }
 
 

@@ -694,6 +694,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     (rf"{_SHOW} (?:boot|{_abbrev('bootvar', 5)})(?: system)?{_FILTER}", "boot"),
     (rf"{_SHOW} (?:{_abbrev('flash', 3)}\d?:?|{_FS}\S*)(?: all)?{_FILTER}", "listing"),
     (rf"dir(?: /(?:all|{_abbrev('recursive', 2)}))*(?: \S+)?{_FILTER}", "listing"),
+    (rf"{_VERIFY_WORD} /(?:md5|sha\d{{1,3}}) system:memory/text", "memory_text"),
     (rf"{_VERIFY_WORD} /(?:md5|sha\d{{1,3}})(?: \S+){{0,2}}", "digest"),
     (rf"{_VERIFY_WORD}(?: /signature)? [^/\s]\S*", "verify"),
     (rf"more(?: /\w+)* \S+\.conf{_FILTER}", "packages"),

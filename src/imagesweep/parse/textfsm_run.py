@@ -40,7 +40,8 @@ def ntc_template_dir() -> Path:
 
 
 @functools.cache
-def _index(template_dir: str) -> clitable.CliTable:
+def index_table(template_dir: str) -> clitable.CliTable:
+    """The CliTable of a template directory's ``index`` (read once)."""
     return clitable.CliTable("index", template_dir)
 
 
@@ -54,7 +55,7 @@ def _templates(template_dir: str, platform: str, command: str) -> tuple[str, ...
     key = (template_dir, platform, command)
     with _LOCK:
         if key not in _CHOSEN:
-            table = _index(template_dir)
+            table = index_table(template_dir)
             row = table.index.GetRowMatch({"Command": command, "Platform": platform})
             names = table.index.index[row]["Template"].split(":") if row else []
             _CHOSEN[key] = tuple(str(Path(template_dir) / name) for name in names)

@@ -208,7 +208,7 @@ def _verify(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
         raise IncompleteCommand
     if len(rest) > 2:
         raise InvalidInput(rest[2].start)
-    if rest[0].text.lower() == MEMORY_TEXT and ctx.device.platform == "cisco_ios":
+    if rest[0].text.lower() == MEMORY_TEXT and ctx.device.platform in ("cisco_ios", "cisco_xe"):
         return _memory_text(ctx, algorithm)
     resolved = _resolve(ctx, rest[0])
     entry = ctx.storage.lookup(resolved)

@@ -121,6 +121,7 @@ def _audit_options(**kw: Any) -> AuditOptions:
             strict_host_keys=kw["strict_host_keys"],
             max_concurrent_logins=kw["max_logins"],
             logins_per_second=kw["login_rate"],
+            login_jitter=kw["login_jitter"],
             memory_text=kw["memory_text"],
             offbox=kw["offbox"] or "",
             offbox_workers=kw["offbox_workers"],
@@ -275,6 +276,15 @@ def audit_options(func: F) -> F:
             default=DEFAULTS.logins_per_second,
             show_default=True,
             help="New logins per second at most.",
+        ),
+        click.option(
+            "--login-jitter",
+            type=click.FloatRange(0, 600),
+            default=DEFAULTS.login_jitter,
+            show_default=True,
+            metavar="SECONDS",
+            help="Each login first waits a random time up to this: scheduled sweeps on many "
+            "collectors do not all knock at once. Per-site caps: max_sessions on a group.",
         ),
         click.option(
             "--dask",

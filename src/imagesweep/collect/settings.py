@@ -20,6 +20,7 @@ class CollectSettings:
     strict_host_keys: bool = False  # refuse keys not already in known_hosts
     max_concurrent_logins: int = 50
     logins_per_second: float = 25.0
+    login_jitter: float = 0.0  # seconds: each login waits a random time up to this first
     max_output_chars: int = 16 * 1024 * 1024
     # File base name -> digest algorithms the catalogue needs beyond the platform default.
     algorithms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

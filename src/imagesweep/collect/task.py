@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import time
 from collections.abc import Mapping
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +29,7 @@ from nornir.core.inventory import Host
 from nornir.core.task import MultiResult, Result, Task
 
 from imagesweep.collect import offbox, ssh_client
+from imagesweep.collect.caps import SessionCaps
 from imagesweep.collect.channel import ChannelError, enable, exchange, without_echo
 from imagesweep.collect.login import (
     LoginGate,
@@ -309,9 +312,22 @@ def collect_task(
     gate: LoginGate | None = None,
     stop: Stop | None = None,
     offbox_gate: offbox.OffboxGate | None = None,
+    caps: SessionCaps | None = None,
 ) -> Result:
     """Nornir task: audit one host; ``result.result`` is always a :class:`DeviceCapture`.
-    Once ``stop`` is requested, a host not yet logged in is not contacted at all."""
+    Once ``stop`` is requested, a host not yet logged in is not contacted at all. With
+    ``caps``, the session holds a slot of each capped group the host is in."""
+    with caps.hold(g.name for g in task.host.extended_groups()) if caps else nullcontext():
+        return _collect(task, settings, gate, stop, offbox_gate)
+
+
+def _collect(
+    task: Task,
+    settings: CollectSettings,
+    gate: LoginGate | None,
+    stop: Stop | None,
+    offbox_gate: offbox.OffboxGate | None,
+) -> Result:
     host = task.host
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
@@ -344,6 +360,12 @@ def collect_task(
         )
         return Result(host=host, result=capture)
 
+    if settings.login_jitter > 0:  # spread the logins of hosts released together
+        pause = random.uniform(0, settings.login_jitter)
+        if stop is None:
+            time.sleep(pause)
+        elif stop.wait(pause):
+            return done([], NOT_STARTED, INTERRUPTED_STEP)
     if stop and stop.requested:
         return done([], NOT_STARTED, INTERRUPTED_STEP)
     extras = netmiko_extras(task, settings)

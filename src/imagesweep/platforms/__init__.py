@@ -66,6 +66,7 @@ class Profile:
     running_image_required: bool = False  # show version must name the running image file
     offbox: Offbox | None = None  # None: the platform serves no file copy of its images
     memory_text: str = ""  # the command digesting the code in memory ("": none)
+    digest_mb_per_second: float = 0.0  # how fast the device hashes, roughly (scheduling only)
 
     def is_image(self, path: str) -> bool:
         """True when the file's base name looks like an OS image of this platform."""
@@ -96,6 +97,7 @@ _KNOWN = {
     "digest_unavailable",
     "offbox",
     "memory_text",
+    "digest_mb_per_second",
 }
 
 
@@ -137,6 +139,7 @@ def _build(platform: str, raw: dict[str, Any]) -> Profile:
         running_image_required=bool(raw.get("running_image_required", False)),
         offbox=_offbox(platform, raw.get("offbox")),
         memory_text=str(raw.get("memory_text", "")),
+        digest_mb_per_second=float(raw.get("digest_mb_per_second", 0.0)),
     )
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from nornir.core.inventory import Host
+from nornir.core.inventory import Host, Hosts
 from nornir.core.task import AggregatedResult, MultiResult, Task
 
 from imagesweep.analyze.integrity import integrity
@@ -28,6 +28,8 @@ from imagesweep.analyze.state import build_state
 from imagesweep.baseline import catalogue as catalogue_mod
 from imagesweep.baseline import indicators
 from imagesweep.baseline.catalogue import Catalogue
+from imagesweep.collect.caps import KEY as CAPS_KEY
+from imagesweep.collect.caps import SessionCaps
 from imagesweep.collect.login import LoginGate
 from imagesweep.collect.offbox import OffboxGate
 from imagesweep.collect.settings import CollectSettings
@@ -44,6 +46,7 @@ from imagesweep.report.writers import write_raw, write_reports
 from imagesweep.sweep.consensus import apply_fleet
 from imagesweep.sweep.interrupt import GRACE_SECONDS, exit_status, handling
 from imagesweep.sweep.journal import Journal
+from imagesweep.sweep.schedule import longest_first
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +240,9 @@ def run_audit(
         indicators=indicators.load_all(options.implant_markers),
     )
     hist: SweepHistory | None = None
+    caps = SessionCaps.from_groups(  # a bad cap is refused before anything is written
+        (name, group.data.get(CAPS_KEY)) for name, group in nr.inventory.groups.items()
+    )
     if options.history is not None:  # locked before any device is contacted
         hist = open_for_sweep(
             options.history,
@@ -257,6 +263,11 @@ def run_audit(
         if host in done:
             recorder.results[host] = judge(done[host], ctx)
     todo = nr.filter(filter_func=lambda h: h.name not in done)
+    order = longest_first(
+        ((h.name, str(h.platform)) for h in todo.inventory.hosts.values()),
+        ctx.history.previous,
+    )
+    todo.inventory.hosts = Hosts({name: todo.inventory.hosts[name] for name in order})
     if on_start:
         on_start(len(todo.inventory.hosts))
     if todo.inventory.hosts and options.dask:
@@ -283,6 +294,7 @@ def run_audit(
                 gate=gate,
                 stop=stop,
                 offbox_gate=OffboxGate(settings.offbox_workers),
+                caps=caps,
                 on_failed=True,
             )
     for name, entry in nr.inventory.hosts.items():  # one row per inventory host, always

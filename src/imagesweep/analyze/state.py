@@ -8,8 +8,9 @@ when it completed, the device did not reject it, and its parser understood it.
 from __future__ import annotations
 
 from dataclasses import is_dataclass, replace
+from datetime import datetime
 
-from imagesweep.parse.interpret import Rejected, digest_scope, flatten, interpret
+from imagesweep.parse.interpret import Rejected, digest_scope, flatten, interpret, still_valid
 from imagesweep.paths import filesystem
 from imagesweep.platforms import Step, profile
 from imagesweep.records import (
@@ -20,6 +21,7 @@ from imagesweep.records import (
     DigestResult,
     FileSystem,
     Pending,
+    ReusedDigest,
     RunningSet,
     StorageListing,
     VersionInfo,
@@ -106,6 +108,22 @@ def build_state(capture: DeviceCapture) -> DeviceState:
     filesystems = tuple(r for r in records if isinstance(r, FileSystem))
     listings = tuple(r for r in records if isinstance(r, StorageListing))
     digests = tuple(r for r in records if isinstance(r, DigestResult))
+    reused = _reused(capture, listings, version)
+    digests += tuple(
+        DigestResult(
+            r.path,
+            algorithm,
+            digest,
+            evidence=(
+                f"reused (--rehash-after): the device computed it at {r.digested_at}"
+                f"{f' (sweep {r.sweep})' if r.sweep else ''}; size {r.size} and timestamp "
+                f"{r.modified} unchanged, no reload since",
+            ),
+        )
+        for r in reused
+        for algorithm, digest in (("md5", r.md5), ("sha512", r.sha512))
+        if digest
+    )
     pending = tuple(r for r in records if isinstance(r, Pending))
     running_set = tuple(p for r in records if isinstance(r, RunningSet) for p in r.paths)
 
@@ -172,4 +190,19 @@ def build_state(capture: DeviceCapture) -> DeviceState:
         offbox=capture.offbox,
         outputs=tuple((run.command, run.output) for run in capture.runs if run.output),
         memory_text=next((r.digest for r in memory if isinstance(r, DigestResult)), ""),
+        reused=reused,
     )
+
+
+def _reused(
+    capture: DeviceCapture, listings: tuple[StorageListing, ...], version: VersionInfo | None
+) -> tuple[ReusedDigest, ...]:
+    """The collector's reused digests that still hold when judged again from the capture."""
+    if not capture.reused or not capture.started_at:
+        return ()
+    try:
+        when = datetime.fromisoformat(capture.started_at)
+    except ValueError:
+        return ()
+    valid = still_valid(capture.reused, listings, version, when)
+    return tuple(r for r in capture.reused if valid.get(r.path) == r)

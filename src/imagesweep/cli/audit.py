@@ -139,7 +139,17 @@ def _audit_options(**kw: Any) -> AuditOptions:
         implant_markers=kw["implant_markers"],
         history=None if kw["no_history"] else (kw["history"] or default_history()),
         windows=kw["windows"],
+        rehash_after=_rehash_after(kw),
     )
+
+
+def _rehash_after(kw: dict[str, Any]) -> float | None:
+    days: float | None = kw["rehash_after"]
+    if days is not None and kw["no_history"]:
+        raise click.UsageError(
+            "--rehash-after reuses digests from the history: not with --no-history"
+        )
+    return days
 
 
 # Options --resume takes from the command line; every other one comes from the run.
@@ -378,6 +388,15 @@ def audit_options(func: F) -> F:
             "--windows",
             type=click.Path(path_type=Path, dir_okay=False, exists=True),
             help="Maintenance windows / approved changes YAML: matching drift becomes info.",
+        ),
+        click.option(
+            "--rehash-after",
+            type=click.FloatRange(0, 3650),
+            metavar="DAYS",
+            help="Opt-in digest reuse: do not ask the device again for the digest of a file "
+            "whose path, size and timestamp are unchanged since a sweep that digested it "
+            "within DAYS, on a device with no reload and no finding since; images.csv marks "
+            "each reused digest (digest_reused_from). Default: always digest.",
         ),
     ]
     for opt in reversed(opts):

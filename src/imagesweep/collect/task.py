@@ -44,7 +44,7 @@ from imagesweep.collect.login import (
 )
 from imagesweep.collect.settings import CollectSettings
 from imagesweep.collect.stop import INTERRUPTED_STEP, NOT_STARTED, Stop
-from imagesweep.parse.interpret import Rejected, digest_scope, interpret
+from imagesweep.parse.interpret import Rejected, digest_scope, interpret, still_valid
 from imagesweep.paths import basename, filesystem
 from imagesweep.platforms import Profile, Step, profile
 from imagesweep.records import (
@@ -54,6 +54,7 @@ from imagesweep.records import (
     DeviceCapture,
     FileSystem,
     OffboxCopy,
+    ReusedDigest,
     RunningSet,
     StorageListing,
     VersionInfo,
@@ -205,11 +206,15 @@ def run_plan(
     *,
     expected_hostname: str = "",
     stop: Stop | None = None,
+    reuse: tuple[ReusedDigest, ...] = (),
+    reused: list[ReusedDigest] | None = None,
 ) -> tuple[list[CommandRun], str, str]:
     """Run the platform's plan on an open connection: (runs, error, error_step).
 
     With ``expected_hostname``, the plan stops when ``show version`` names another device;
-    with ``stop``, before the next command once a stop is requested."""
+    with ``stop``, before the next command once a stop is requested. A file of ``reuse``
+    (--rehash-after) that the listing shows unchanged on a device that has not reloaded
+    since is not digested again: its earlier digest goes into ``reused``."""
     session = _Session(conn, prof, settings, stop)
     version: VersionInfo | None = None
     boot: BootInfo | None = None
@@ -241,7 +246,12 @@ def run_plan(
         scope = digest_scope(
             prof, version=version, boot=boot, listings=listings, running_set=running
         )
+        keep = still_valid(reuse, listings, version, datetime.now(UTC))
         for path in scope:
+            if path in keep:
+                if reused is not None:
+                    reused.append(keep[path])
+                continue
             for algorithm in _algorithms(prof, settings, path):
                 command = prof.digest[algorithm].format(
                     path=path, fs=filesystem(path), relpath=path.partition(":")[2]
@@ -313,12 +323,15 @@ def collect_task(
     stop: Stop | None = None,
     offbox_gate: offbox.OffboxGate | None = None,
     caps: SessionCaps | None = None,
+    reuse: Mapping[str, tuple[ReusedDigest, ...]] | None = None,
 ) -> Result:
     """Nornir task: audit one host; ``result.result`` is always a :class:`DeviceCapture`.
     Once ``stop`` is requested, a host not yet logged in is not contacted at all. With
     ``caps``, the session holds a slot of each capped group the host is in."""
     with caps.hold(g.name for g in task.host.extended_groups()) if caps else nullcontext():
-        return _collect(task, settings, gate, stop, offbox_gate)
+        return _collect(
+            task, settings, gate, stop, offbox_gate, (reuse or {}).get(task.host.name, ())
+        )
 
 
 def _collect(
@@ -327,6 +340,7 @@ def _collect(
     gate: LoginGate | None,
     stop: Stop | None,
     offbox_gate: offbox.OffboxGate | None,
+    reuse: tuple[ReusedDigest, ...],
 ) -> Result:
     host = task.host
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -345,6 +359,7 @@ def _collect(
         error: str = "",
         step: str = "",
         copies: tuple[OffboxCopy, ...] = (),
+        reused: tuple[ReusedDigest, ...] = (),
     ) -> Result:
         capture = DeviceCapture(
             host=host.name,
@@ -357,6 +372,7 @@ def _collect(
             elapsed=time.monotonic() - started,
             notes=tuple(notes),
             offbox=copies,
+            reused=reused,
         )
         return Result(host=host, result=capture)
 
@@ -418,7 +434,10 @@ def _collect(
                 if stop and stop.requested:
                     return done([run], stop.during("enable"), INTERRUPTED_STEP)
                 return done([run], f"'enable': {exc.reason}", "enable")
-        runs, error, step = run_plan(conn, prof, settings, expected_hostname=expected, stop=stop)
+        kept: list[ReusedDigest] = []
+        runs, error, step = run_plan(
+            conn, prof, settings, expected_hostname=expected, stop=stop, reuse=reuse, reused=kept
+        )
         healthy = not error
         copies: tuple[OffboxCopy, ...] = ()
         if settings.offbox and not error:  # after the on-box plan, on the same connection
@@ -435,7 +454,7 @@ def _collect(
                 gate=offbox_gate,
                 sock=lambda: open_socket(where, settings),
             )
-        return done(runs, error, step, copies)
+        return done(runs, error, step, copies, tuple(kept))
     finally:
         if stop:
             stop.untrack(conn)

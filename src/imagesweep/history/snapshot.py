@@ -45,9 +45,19 @@ def _stamp(text: str, default: datetime) -> datetime:
 def device_snapshot(result: DeviceResult, when: datetime) -> DeviceSnapshot:
     state = result.state
     audited = _stamp(result.audited_at, when) if result.audited_at else when
+    listed = {f.path: f.modified for f in state.files} if state else {}
     images = tuple(
         ImageRecord(
-            i.path, i.size, i.md5, i.sha512, i.verdict, i.known_good, i.running, i.boot_target
+            i.path,
+            i.size,
+            i.md5,
+            i.sha512,
+            i.verdict,
+            i.known_good,
+            i.running,
+            i.boot_target,
+            modified=listed.get(i.path, ""),
+            digested_at=_digested_at(i.reused_from, audited) if (i.md5 or i.sha512) else None,
         )
         for i in result.images
     )
@@ -84,6 +94,17 @@ def device_snapshot(result: DeviceResult, when: datetime) -> DeviceSnapshot:
             "storage_complete": storage_complete(state),
         }
     )
+
+
+def _digested_at(reused_from: str, audited: datetime) -> datetime | None:
+    """When the device computed an image's digest: now, or when the reused one was."""
+    if not reused_from:
+        return audited
+    try:
+        stamp = datetime.fromisoformat(reused_from)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else None
 
 
 def from_results(

@@ -98,6 +98,7 @@ def image_rows(result: DeviceResult) -> list[dict[str, object]]:
             "sha512": i.sha512,
             "known_good": i.known_good,
             "verdict": i.verdict,
+            "digest_reused_from": i.reused_from,
         }
         for i in result.images
     ]

@@ -38,6 +38,7 @@ from imagesweep.collect.task import capture_from, collect_task
 from imagesweep.errors import ConfigError
 from imagesweep.files import make_dir, write_atomic
 from imagesweep.history.hook import SweepHistory, open_for_sweep
+from imagesweep.history.reuse import offers
 from imagesweep.inventory import simple as inventory
 from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
@@ -73,6 +74,7 @@ class AuditOptions:
     implant_markers: Path | None = None  # user indicators beside the packaged ones
     history: Path | None = None  # the history store; None: the sweep keeps no history
     windows: Path | None = None  # maintenance windows / approved changes YAML
+    rehash_after: float | None = None  # days: reuse unchanged files' digests (needs history)
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,13 @@ def run_audit(
         if host in done:
             recorder.results[host] = judge(done[host], ctx)
     todo = nr.filter(filter_func=lambda h: h.name not in done)
+    reuse = {}
+    if options.rehash_after is not None and hist is not None:
+        now = datetime.fromisoformat(started_at)
+        reuse = {
+            host: offers(prior, now, options.rehash_after)
+            for host, prior in hist.context.previous.items()
+        }
     order = longest_first(
         ((h.name, str(h.platform)) for h in todo.inventory.hosts.values()),
         ctx.history.previous,
@@ -295,6 +304,7 @@ def run_audit(
                 stop=stop,
                 offbox_gate=OffboxGate(settings.offbox_workers),
                 caps=caps,
+                reuse=reuse,
                 on_failed=True,
             )
     for name, entry in nr.inventory.hosts.items():  # one row per inventory host, always
@@ -407,6 +417,7 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         else None,
         "history": str(options.history.absolute()) if options.history else None,
         "windows": str(options.windows.absolute()) if options.windows else None,
+        "rehash_after": options.rehash_after,
     }
 
 
@@ -445,6 +456,9 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             ),
             history=Path(data["history"]) if data.get("history") else None,
             windows=Path(data["windows"]) if data.get("windows") else None,
+            rehash_after=(
+                float(data["rehash_after"]) if data.get("rehash_after") is not None else None
+            ),
         )
     except OSError as exc:
         raise ConfigError(f"{path}: cannot resume: {exc.strerror or exc}") from exc

@@ -4,11 +4,14 @@
 
 For each ``--devices`` N: a lab of N healthy IOS/IOS-XE routers whose every digest takes
 ``--digest-seconds`` (the ``digest_seconds`` device key: verify prints its dots over that
-time) runs in a child process; ``imagesweep audit --workers N`` (every device in session at
-once; ``--max-logins N --login-rate 1000``) runs in another. The baseline, measured in the
-same run on a lab of the same size with instant digests, is the sweep's own overhead at that
-scale (logins, commands, reports). Printed: wall time against the ideal (the slowest device's
-digests, one after another in its session, plus that overhead) as a ratio (target <= 1.10),
+time) runs in a child process; ``imagesweep audit --workers N`` (every device may be in
+session at once) runs in another, behind the login gate of ``--max-logins`` (default 50, the
+tool's) and ``--login-rate`` (default 25/s, the tool's): a thousand SSH handshakes at once
+starve each other of CPU on a small collector, and an AAA server would refuse them anyway.
+The baseline, measured in the same run on a lab of the same size with instant digests, is
+the sweep's own overhead at that scale (logins, commands, reports). Printed: wall time
+against the ideal (the slowest device's digests, one after another in its session, plus
+that overhead) as a ratio (target <= 1.10),
 peak RSS (target <= 1 GiB), client CPU, incomplete devices (target 0) with their reasons,
 and the open-file limit. The limit is raised to the hard limit; each
 session needs a socket on both sides.
@@ -36,6 +39,21 @@ def slow_fleet(path: Path, devices: int, digest_seconds: float) -> None:
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
 
 
+def mean_session(run: Path) -> float:
+    """The mean seconds a device's session took, from the journal."""
+    with (run / "journal.jsonl").open(encoding="utf-8") as handle:
+        spans = [float(json.loads(line).get("elapsed", 0.0)) for line in handle]
+    return sum(spans) / max(1, len(spans))
+
+
+def modelled(devices: int, session: float, digest: float, rate: float) -> float:
+    """docs/scale.md's model of this sweep: one collector, a session per device."""
+    from imagesweep.sweep.model import Collector, Site, estimate
+
+    site = Site("lab", devices, digest_seconds=digest, commands=0, login_seconds=session)
+    return estimate([site], [Collector("one", devices)], logins_per_second=rate).makespan
+
+
 def digests_per_device(run: Path) -> int:
     """The most digest commands one device's session ran (they run one after another)."""
     most = 0
@@ -55,6 +73,7 @@ def one(
     with LabProcess(fleet, inventory):
         got = audit(inventory, root / f"{name}.run", args)
     got["digests"] = digests_per_device(root / f"{name}.run")
+    got["session"] = mean_session(root / f"{name}.run")
     return got
 
 
@@ -76,24 +95,37 @@ def main() -> None:
     parser.add_argument("--devices", type=int, action="append", help="repeatable; 1000")
     parser.add_argument("--digest-seconds", type=float, default=60.0)
     parser.add_argument("--connect-timeout", type=float, default=60.0)
+    parser.add_argument("--max-logins", type=int, default=50)
+    parser.add_argument("--login-rate", type=float, default=25.0)
     args = parser.parse_args()
     sizes = args.devices or [1000]
     print(raise_open_files(3 * max(sizes) + 200), f"; {os.cpu_count()} CPUs", flush=True)
     with tempfile.TemporaryDirectory(prefix="imagesweep-capacity-") as tmp:
         root = Path(tmp)
         for devices in sizes:
-            args.workers = args.max_logins = devices
-            args.login_rate = 1000.0
+            args.workers = devices
             base = one(root, devices, 0.0, args)
             slow = one(root, devices, args.digest_seconds, args)
             ideal = slow["digests"] * args.digest_seconds + base["wall"]
-            print(f"{devices} devices, --workers {devices}, digests of {args.digest_seconds:g} s:")
+            print(
+                f"{devices} devices, --workers {devices} --max-logins {args.max_logins} "
+                f"--login-rate {args.login_rate:g}, digests of {args.digest_seconds:g} s:"
+            )
             show("baseline", devices, base)
             show("slow", devices, slow)
             print(
                 f"  wall / ideal ({slow['digests']} x {args.digest_seconds:g} s + baseline "
                 f"{base['wall']:.1f} s = {ideal:.1f} s): {slow['wall'] / ideal:.3f} "
                 f"(target <= 1.10); peak RSS {slow['rss'] / 1024:.2f} GiB (target <= 1)",
+                flush=True,
+            )
+            model = modelled(
+                devices, base["session"], slow["digests"] * args.digest_seconds, args.login_rate
+            )
+            print(
+                f"  model (docs/scale.md; baseline session {base['session']:.2f} s, login rate "
+                f"{args.login_rate:g}/s): {model:.1f} s; measured / model "
+                f"{slow['wall'] / model:.3f}",
                 flush=True,
             )
 

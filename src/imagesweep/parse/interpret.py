@@ -94,7 +94,10 @@ def still_valid(
     keep = {}
     for r in reuse:
         f = listed.get(r.path)
-        when = datetime.fromisoformat(r.digested_at) if r.digested_at else None
+        try:
+            when = datetime.fromisoformat(r.digested_at) if r.digested_at else None
+        except ValueError:  # not a time imagesweep wrote: not a digest to trust
+            continue
         if f is None or not r.modified or f.size != r.size or f.modified != r.modified:
             continue
         if when is None or when.tzinfo is None or when <= booted:

@@ -39,6 +39,7 @@ from imagesweep.history.hook import SweepHistory, open_for_sweep
 from imagesweep.inventory import simple as inventory
 from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
+from imagesweep.report import html as html_report
 from imagesweep.report.schema import JOURNAL, RUN_JSON
 from imagesweep.report.writers import write_raw, write_reports
 from imagesweep.sweep.consensus import apply_fleet
@@ -322,6 +323,7 @@ def run_audit(
             )
         finally:
             hist.close()
+    html_report.write(run_dir)  # last: it shows changes.csv, which the history writes
     code = exit_code(results, options.fail_on)
     if options.no_catalogue and code == 0 and results:
         # Nothing was compared with known-good digests: the sweep cannot pass.

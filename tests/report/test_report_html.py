@@ -1,0 +1,82 @@
+"""report.html: one self-contained page, device text escaped, size bounded."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from report_support import (
+    HOSTILE_HOST,
+    HOSTILE_HOSTNAME,
+    HOSTILE_IMAGE,
+    hostile_run,
+    result,
+    write_run,
+)
+
+from imagesweep.report import html
+from imagesweep.sanitize import terminal
+
+
+def _data(page: str) -> dict[str, object]:
+    block = re.search(
+        r'<script type="application/json" id="imagesweep-data">(.*?)</script>', page, re.S
+    )
+    assert block
+    data: dict[str, object] = json.loads(block.group(1))
+    return data
+
+
+def test_hostile_text_cannot_become_markup(tmp_path: Path) -> None:
+    page = html.build(hostile_run(tmp_path / "run")).text
+    # Only the page's own two script elements; no element or attribute from a device.
+    assert len(re.findall(r"<script", page, re.I)) == 2
+    assert page.count("</script>") == 2
+    block = re.search(r'id="imagesweep-data">(.*?)</script>', page, re.S)
+    assert block
+    # The data block holds no character that could end it or start markup...
+    assert not set("<>&\u2028\u2029") & set(block.group(1))
+    # ...and outside it no device text became an element or an attribute.
+    markup = page.replace(block.group(1), "")
+    for bad in ("<img", "<svg", "<b>", "\x1b", "\x07"):
+        assert bad not in markup.replace("<svg xmlns", ""), bad  # pygal's charts aside
+    assert not re.search(r"<[a-z]+[^>]*\son[a-z]+\s*=", markup, re.I)  # no event handler
+    # ...yet the text is all there, to be read as text.
+    data = _data(page)
+    devices = data["devices"]
+    assert isinstance(devices, list)
+    hostile = next(d for d in devices if d["h"] == terminal(HOSTILE_HOST))
+    assert hostile["n"] == terminal(HOSTILE_HOSTNAME)
+    assert hostile["g"][0][0] == terminal(HOSTILE_IMAGE)
+    assert any("</script>" in text for _cmd, text in hostile["o"])
+
+
+def test_page_allows_no_request_and_only_its_own_script(tmp_path: Path) -> None:
+    page = html.build(hostile_run(tmp_path / "run")).text
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+    assert csp and "default-src 'none'" in csp.group(1)
+    assert re.search(r"script-src 'sha256-[A-Za-z0-9+/=]+'", csp.group(1))
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:|//)""", page)
+    assert "@import" not in page and "url(" not in page
+
+
+def test_run_directory_gets_the_page_and_charts(tmp_path: Path) -> None:
+    run = hostile_run(tmp_path / "run")
+    page = html.write(run)
+    text = (run / html.REPORT_HTML).read_text(encoding="utf-8")
+    assert text == page.text and page.devices == 2 and page.raw_embedded == 2
+    assert text.count("<svg") >= 4  # pygal's charts, inline
+    assert "Devices by verdict" in text and "HASH_MISMATCH" in text
+    assert 'data-count="tampered"><span class="n">1<' in text
+
+
+def test_raw_budget_links_the_rest(tmp_path: Path) -> None:
+    results = [result(f"r{i}", hostname=f"R{i}", image=f"flash:i{i}.bin") for i in range(5)]
+    run = write_run(tmp_path / "run", results)
+    page = html.build(run, raw_budget=250)
+    assert 0 < page.raw_embedded < 5
+    devices = _data(page.text)["devices"]
+    assert isinstance(devices, list)
+    assert [d["o"] is None for d in devices].count(True) == 5 - page.raw_embedded
+    assert all(d["rd"].startswith("raw/r") for d in devices)

@@ -40,6 +40,7 @@ from imagesweep.inventory import simple as inventory
 from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
 from imagesweep.report import html as html_report
+from imagesweep.report import siem
 from imagesweep.report.schema import JOURNAL, RUN_JSON
 from imagesweep.report.writers import write_raw, write_reports
 from imagesweep.sweep.consensus import apply_fleet
@@ -71,6 +72,9 @@ class AuditOptions:
     implant_markers: Path | None = None  # user indicators beside the packaged ones
     history: Path | None = None  # the history store; None: the sweep keeps no history
     windows: Path | None = None  # maintenance windows / approved changes YAML
+    siem: str | None = None  # udp://|tcp://|tls://host:port: CEF over syslog, after the reports
+    siem_ca: Path | None = None  # CA file for a tls:// SIEM
+    jsonl: Path | None = None  # the same events as JSON lines
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class SweepOutcome:
     interrupted: str = ""  # "SIGINT" / "SIGTERM" when a signal stopped the sweep
     resume_command: str = ""  # the exact command that continues an interrupted sweep
     changes: tuple[object, ...] = ()  # history.diff.Change: what changed since the last sweep
+    deliveries: tuple[siem.Delivery, ...] = ()  # --siem / --jsonl: what was sent, or why not
 
 
 def judge(capture: DeviceCapture, ctx: Context) -> DeviceResult:
@@ -204,6 +209,9 @@ def run_audit(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     run_dir = options.out
     _check_writable(run_dir)
+    target = siem.parse_target(options.siem, options.siem_ca) if options.siem else None
+    if options.jsonl is not None:
+        _check_writable(options.jsonl.parent)
     if not options.resume and (run_dir / JOURNAL).exists():
         raise ConfigError(
             f"{run_dir}: already holds a sweep; continue it with --resume {run_dir}, "
@@ -324,6 +332,11 @@ def run_audit(
         finally:
             hist.close()
     html_report.write(run_dir)  # last: it shows changes.csv, which the history writes
+    deliveries: tuple[siem.Delivery, ...] = ()
+    if target is not None or options.jsonl is not None:
+        # After every file is written and every verdict given: a SIEM that fails changes
+        # neither; the Delivery says what was sent.
+        deliveries = siem.export(run_dir, catalogue=cat, target=target, jsonl=options.jsonl)
     code = exit_code(results, options.fail_on)
     if options.no_catalogue and code == 0 and results:
         # Nothing was compared with known-good digests: the sweep cannot pass.
@@ -336,6 +349,7 @@ def run_audit(
         interrupted=interrupted,
         resume_command=resume_command(run_dir) if interrupted else "",
         changes=changes,
+        deliveries=deliveries,
     )
 
 
@@ -397,6 +411,9 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         else None,
         "history": str(options.history.absolute()) if options.history else None,
         "windows": str(options.windows.absolute()) if options.windows else None,
+        "siem": options.siem,
+        "siem_ca": str(options.siem_ca.absolute()) if options.siem_ca else None,
+        "jsonl": str(options.jsonl.absolute()) if options.jsonl else None,
     }
 
 
@@ -435,6 +452,9 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             ),
             history=Path(data["history"]) if data.get("history") else None,
             windows=Path(data["windows"]) if data.get("windows") else None,
+            siem=data.get("siem"),
+            siem_ca=Path(data["siem_ca"]) if data.get("siem_ca") else None,
+            jsonl=Path(data["jsonl"]) if data.get("jsonl") else None,
         )
     except OSError as exc:
         raise ConfigError(f"{path}: cannot resume: {exc.strerror or exc}") from exc

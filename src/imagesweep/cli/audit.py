@@ -390,8 +390,9 @@ def audit_options(func: F) -> F:
 @click.command()
 @click.option(
     "--inventory",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Nornir SimpleInventory directory (hosts.yaml, groups.yaml, defaults.yaml).",
+    type=click.Path(path_type=Path),
+    help="Nornir SimpleInventory directory (hosts.yaml, groups.yaml, defaults.yaml), or a "
+    "CSV file (name, address, platform, port, groups, site, more columns as host data).",
 )
 @audit_options
 def audit(quiet: bool, **kw: Any) -> None:

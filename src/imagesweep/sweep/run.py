@@ -233,7 +233,9 @@ def run_audit(
             f"the inventory, {inventory.ENV_USERNAME}/{inventory.ENV_PASSWORD}, "
             "or use --ask-pass"
         )
-    cat = load_catalogue(options.known_good, options.inventory, none=options.no_catalogue)
+    # Beside the inventory: in its directory, or beside a CSV inventory file.
+    beside = options.inventory if options.inventory.is_dir() else options.inventory.parent
+    cat = load_catalogue(options.known_good, beside, none=options.no_catalogue)
     settings = options.settings
     if not settings.algorithms:
         settings = replace(settings, algorithms=cat.algorithms_needed())

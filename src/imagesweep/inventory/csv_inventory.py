@@ -108,8 +108,7 @@ def read(path: Path) -> list[Row]:
         missing = [c for c in REQUIRED if c not in columns]
         if missing:
             raise ConfigError(
-                f"{path}:1: missing column(s) {', '.join(missing)} "
-                f"(have: {', '.join(columns)})"
+                f"{path}:1: missing column(s) {', '.join(missing)} (have: {', '.join(columns)})"
             )
         rows: list[Row] = []
         first: dict[str, int] = {}
@@ -125,8 +124,7 @@ def read(path: Path) -> list[Row]:
             row = _row(path, start, dict(zip(columns, (c.strip() for c in cells), strict=False)))
             if row.name in first:
                 raise ConfigError(
-                    f"{path}:{start}: duplicate host {row.name!r} (first on line "
-                    f"{first[row.name]})"
+                    f"{path}:{start}: duplicate host {row.name!r} (first on line {first[row.name]})"
                 )
             first[row.name] = start
             rows.append(row)

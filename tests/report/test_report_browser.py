@@ -94,6 +94,7 @@ def test_lab_sweep_page_in_chromium(lab_run: Path) -> None:
         box = page.locator(f'#detail .finding:has(strong.rule:text-is("{critical["rule"]}"))')
         evidence = box.first.locator(".evidence li").all_text_contents()
         assert " | ".join(evidence) == critical["evidence"]
+        page.wait_for_selector('#detail[data-raw="ready"]')
         assert page.locator("#detail details summary").count() > 0  # raw outputs
         page.screenshot(path=str(ARTIFACTS / "report-lab-device.png"))
         page.select_option("#severity-filter", "")
@@ -126,7 +127,7 @@ def test_hostile_device_cannot_run_script(tmp_path: Path) -> None:
         _open(page, report)
         title = page.title()
         page.click("#devices tbody tr:first-child")
-        page.wait_for_selector("#detail:not([hidden])")
+        page.wait_for_selector('#detail[data-raw="ready"]')
         for d in page.locator("#detail details").all():
             d.evaluate("e => e.open = true")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

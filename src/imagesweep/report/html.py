@@ -16,6 +16,7 @@ Device text is hostile. It reaches the page in two ways only: HTML-escaped text
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import html
 import json
@@ -37,9 +38,10 @@ from imagesweep.report.writers import raw_names
 from imagesweep.sanitize import safe_name, terminal
 
 REPORT_HTML = "report.html"
-# Raw outputs embedded in the page, worst devices first; past the budget a device's raw
-# outputs are linked (raw/<host>/ beside the page) instead, so 10,000 devices stay openable.
-RAW_BUDGET = 16_000_000  # characters
+# Raw outputs embedded in the page (gzip, base64: the browser's DecompressionStream opens
+# them when a device is shown), worst devices first; past the budget a device's raw outputs
+# are linked (raw/<host>/ beside the page) instead, so 10,000 devices stay openable.
+RAW_BUDGET = 12_000_000  # bytes of base64 in the page
 RAW_OUTPUT_CAP = 200_000  # characters of one output
 STATUSES = ("clean", "findings", "incomplete")
 INTEGRITIES = ("tampered", "unknown", "unverified", "verified")
@@ -94,14 +96,19 @@ def _json_for_script(data: object) -> str:
 # --- the device records the script renders ---------------------------------------------
 
 
-def _finding(f: Mapping[str, Any]) -> list[object]:
+def _finding(f: Mapping[str, Any], recommendations: dict[str, str] | None) -> list[object]:
+    """[rule, severity, summary, technique, evidence, recommendation]; a rule's usual
+    recommendation is said once in the page (``rec``), "" here."""
+    rule, text = _text(f.get("rule")), _text(f.get("recommendation"))
+    if recommendations is not None and recommendations.setdefault(rule, text) == text:
+        text = ""
     return [
-        _text(f.get("rule")),
+        rule,
         _text(f.get("severity")),
         _text(f.get("summary")),
         _text(f.get("technique")),
         [_text(line) for line in f.get("evidence") or ()],
-        _text(f.get("recommendation")),
+        text,
     ]
 
 
@@ -141,8 +148,23 @@ def _raw(run_dir: Path, entry: schema.DeviceEntry) -> list[tuple[str, str]]:
     return out
 
 
+def pack(raw: list[tuple[str, str]]) -> str:
+    """Raw outputs as the page holds them: JSON, gzip (no timestamp), base64."""
+    data = json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.b64encode(gzip.compress(data, compresslevel=6, mtime=0)).decode("ascii")
+
+
+def unpack(packed: str) -> list[list[str]]:
+    """The inverse of :func:`pack` (for tests and readers of the page)."""
+    data: list[list[str]] = json.loads(gzip.decompress(base64.b64decode(packed)))
+    return data
+
+
 def device_record(
-    entry: schema.DeviceEntry, index: int, raw: list[tuple[str, str]] | None
+    entry: schema.DeviceEntry,
+    index: int,
+    raw: str | None,
+    recommendations: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     d = entry.raw
     findings = [f for f in d.get("findings") or () if isinstance(f, Mapping)]
@@ -165,14 +187,14 @@ def device_record(
         "r": _text(d.get("rules")),
         "e": _text(d.get("error")),
         "t": _text(d.get("audited_at")),
-        "f": [_finding(f) for f in findings],
+        "f": [_finding(f, recommendations) for f in findings],
         "g": [_image(i) for i in d.get("images") or () if isinstance(i, Mapping)],
         "gap": [
             [_text(g.get("step")), _text(g.get("reason"))]
             for g in d.get("gaps") or ()
             if isinstance(g, Mapping)
         ],
-        "o": raw,  # None: not embedded (over the budget), see "rd"
+        "o": raw,  # packed raw outputs; None: not embedded (over the budget), see "rd"
         "rd": f"{schema.RAW_DIR}/{safe_name(entry.host)}/",
     }
 
@@ -368,17 +390,17 @@ def build(run_dir: Path, *, raw_budget: int = RAW_BUDGET) -> Page:
     budget = raw_budget
     records = []
     embedded = 0
+    recommendations: dict[str, str] = {}
     for index, entry in enumerate(devices):  # sweep.json is in triage order: worst first
-        raw: list[tuple[str, str]] | None = None
+        raw: str | None = None
         if budget > 0:
-            raw = _raw(run_dir, entry)
-            size = sum(len(c) + len(t) for c, t in raw)
-            if size <= budget:
-                budget -= size
+            raw = pack(_raw(run_dir, entry))
+            if len(raw) <= budget:
+                budget -= len(raw)
                 embedded += 1
             else:
                 raw, budget = None, 0
-        records.append(device_record(entry, index, raw))
+        records.append(device_record(entry, index, raw, recommendations))
 
     status = Counter(_text(d.status) for d in devices)
     integrity = Counter(_text(d.raw.get("integrity")) for d in devices)
@@ -510,7 +532,7 @@ def build(run_dir: Path, *, raw_budget: int = RAW_BUDGET) -> Page:
         '<section id="detail" hidden></section>'
         "</main>"
         f'<script type="application/json" id="imagesweep-data">'
-        f"{_json_for_script({'devices': records})}</script>"
+        f"{_json_for_script({'devices': records, 'rec': recommendations})}</script>"
         f"<script>{script}</script>"
         "</body></html>\n"
     )

@@ -64,6 +64,14 @@
     tbody.replaceChildren(frag);
     shown.textContent = rows.length + " of " + devices.length + " devices";
   }
+  // Raw outputs are gzip+base64 in the page: the browser's own DecompressionStream opens them.
+  function inflate(b64) {
+    var bin = atob(b64);
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text().then(JSON.parse);
+  }
   function section(title) {
     var s = document.createElement("div");
     s.appendChild(el("h3", title));
@@ -81,6 +89,7 @@
     detail.replaceChildren();
     detail.hidden = false;
     detail.dataset.host = d.h;
+    delete detail.dataset.raw;
     detail.appendChild(el("h2", d.h));
     var dl = document.createElement("dl");
     [["address", d.a], ["platform", d.p], ["hostname", d.n], ["model", d.m], ["serial", d.sn],
@@ -106,7 +115,8 @@
       var ul = el("ul", null, "evidence");
       f[4].forEach(function (line) { ul.appendChild(el("li", line)); });
       box.appendChild(ul);
-      if (f[5]) box.appendChild(el("p", f[5], "recommendation"));
+      var rec = f[5] || data.rec[f[0]];
+      if (rec) box.appendChild(el("p", rec, "recommendation"));
       fs.appendChild(box);
     });
     if (d.gap.length) {
@@ -146,11 +156,17 @@
       p.appendChild(a);
       rs.appendChild(p);
     } else {
-      d.o.forEach(function (o) {
-        var det = document.createElement("details");
-        det.appendChild(el("summary", o[0], "mono"));
-        det.appendChild(el("pre", o[1]));
-        rs.appendChild(det);
+      inflate(d.o).then(function (outputs) {
+        if (detail.dataset.host !== d.h) return;  // another device was chosen meanwhile
+        outputs.forEach(function (o) {
+          var det = document.createElement("details");
+          det.appendChild(el("summary", o[0], "mono"));
+          det.appendChild(el("pre", o[1]));
+          rs.appendChild(det);
+        });
+        detail.dataset.raw = "ready";
+      }, function (e) {
+        rs.appendChild(el("p", "Raw outputs unreadable: " + e));
       });
     }
     detail.scrollIntoView();

@@ -32,24 +32,21 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def lab_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The demo fleet audited through the real CLI; its run directory."""
+    """The demo fleet audited twice through the real CLI, with a history; the second run's
+    directory (its page has a previous sweep to compare with)."""
     root = tmp_path_factory.mktemp("browser")
     with Lab(load_fleet(demo_fleet_path())) as lab:
         inventory = lab.write_inventory(root / "inventory")
         lab.write_catalogue(inventory / "known-good.csv")
-        args = [
-            *(sys.executable, "-m", "imagesweep", "audit", "--inventory", str(inventory)),
-            *("--out", str(root / "run"), "--known-hosts", str(root / "known_hosts")),
-            *("--no-history", "--quiet", "--digest-timeout", "30"),
-        ]
-        proc = subprocess.run(
-            args,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-    assert proc.returncode == 1, proc.stderr  # the demo fleet has findings
+        for run in ("first", "run"):
+            args = [
+                *(sys.executable, "-m", "imagesweep", "audit", "--inventory", str(inventory)),
+                *("--out", str(root / run), "--known-hosts", str(root / "known_hosts")),
+                *("--history", str(root / "history.sqlite"), "--quiet"),
+                *("--digest-timeout", "30"),
+            ]
+            proc = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
+            assert proc.returncode == 1, proc.stderr  # the demo fleet has findings
     yield root / "run"
 
 
@@ -81,6 +78,10 @@ def test_lab_sweep_page_in_chromium(lab_run: Path) -> None:
         tampered = sum(d["integrity"] == "tampered" for d in devices)
         assert page.text_content('[data-count="tampered"] .n') == str(tampered)
         assert page.text_content('[data-count="findings-total"] .n') == str(len(findings))
+        # The previous sweep is there to compare with.
+        assert page.locator("#changes h2").text_content() == "Changes since the previous sweep"
+        changes = _rows(lab_run / "changes.csv")
+        assert page.locator("#changes tbody tr").count() == len(changes)
         # Filter and sort.
         page.select_option("#severity-filter", "critical")
         critical_hosts = {d["host"] for d in devices if d["max_severity"] == "critical"}

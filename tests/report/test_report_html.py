@@ -80,3 +80,24 @@ def test_raw_budget_links_the_rest(tmp_path: Path) -> None:
     assert isinstance(devices, list)
     assert [d["o"] is None for d in devices].count(True) == 5 - page.raw_embedded
     assert all(d["rd"].startswith("raw/r") for d in devices)
+
+
+def test_changes_since_the_previous_sweep(tmp_path: Path) -> None:
+    run = hostile_run(tmp_path / "run")
+    assert 'id="changes"' not in html.build(run).text  # no history: no section
+    (run / "changes.csv").write_text(
+        "host,change,item,before,after\n"
+        f'"{HOSTILE_HOST.replace(chr(34), chr(34) * 2)}",image-changed,flash:x.bin,md5:a,md5:b\n',
+        encoding="utf-8",
+    )
+    page = html.build(run).text
+    assert "Changes since the previous sweep" in page and "1 changes: image-changed 1" in page
+    assert "<img" not in page.replace(_data_block(page), "")
+    (run / "changes.csv").write_text("host,change,item,before,after\n", encoding="utf-8")
+    assert "Nothing changed since the previous sweep." in html.build(run).text
+
+
+def _data_block(page: str) -> str:
+    block = re.search(r'id="imagesweep-data">(.*?)</script>', page, re.S)
+    assert block
+    return block.group(1)

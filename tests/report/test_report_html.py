@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from report_support import (
     HOSTILE_HOST,
     HOSTILE_HOSTNAME,
@@ -101,3 +104,44 @@ def _data_block(page: str) -> str:
     block = re.search(r'id="imagesweep-data">(.*?)</script>', page, re.S)
     assert block
     return block.group(1)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "imagesweep", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_report_command_rebuilds_and_exports(tmp_path: Path) -> None:
+    run = hostile_run(tmp_path / "run")
+    proc = _cli("report", str(run), "--jsonl", str(tmp_path / "events.jsonl"))
+    assert proc.returncode == 0, proc.stderr
+    assert (run / html.REPORT_HTML).is_file()
+    assert len((tmp_path / "events.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+    assert "events: 3 to" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "not an imagesweep run directory (no sweep.json)"),
+        (("--siem", "http://h:1"), "scheme must be one of udp://, tcp://, tls://"),
+        (("--siem", "udp://h:1", "--siem-ca", __file__), "--siem-ca is for tls:// targets only"),
+    ],
+)
+def test_report_command_errors_are_one_line(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    if args:
+        hostile_run(run)
+    proc = _cli("report", str(run), *args)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("imagesweep: error: ") and message in lines[0]
+    assert not (run / html.REPORT_HTML).exists()

@@ -39,6 +39,8 @@ def _catalogue(run_dir: Path) -> Catalogue | None:
 def report(run_dir: Path, **kw: Any) -> None:
     """Rebuild RUN_DIR/report.html (one self-contained page) from sweep.json, changes.csv
     and raw/; with --siem / --jsonl, send the run's events again."""
+    url = kw.get("siem")
+    target = siem.parse_target(str(url), kw.get("siem_ca")) if url else None  # before writing
     page = html.write(run_dir)
     err.print(
         f"{terminal(str(run_dir / html.REPORT_HTML))}: {page.devices} devices, "
@@ -46,9 +48,7 @@ def report(run_dir: Path, **kw: Any) -> None:
         "embedded",
         markup=False,
     )
-    url = kw.get("siem")
-    if url or kw.get("jsonl"):
-        target = siem.parse_target(str(url), kw.get("siem_ca")) if url else None
+    if target is not None or kw.get("jsonl"):
         done = siem.export(
             run_dir, catalogue=_catalogue(run_dir), target=target, jsonl=kw.get("jsonl")
         )

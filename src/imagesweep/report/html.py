@@ -228,9 +228,16 @@ def _style(colours: Sequence[str]) -> Style:
     )
 
 
+def _ticks(values: Iterable[int]) -> dict[str, Any]:
+    """Whole-number ticks for small counts (pygal would label 0.1, 0.2, ... devices)."""
+    top = max(values, default=0)
+    return {"y_labels": list(range(top + 1))} if top < 10 else {}
+
+
 def _chart(
     kind: Callable[..., Any], title: str, values: Sequence[tuple[str, int]], **extra: Any
 ) -> str:
+    extra = {**_ticks(n for _label, n in values), **extra}
     chart = kind(
         style=_style([_COLOURS.get(label, "#607d8b") for label, _ in values]),
         title=title,
@@ -275,6 +282,7 @@ def _rules_chart(ranked: Sequence[tuple[str, str, int]]) -> str:
         height=max(160, 34 * len(values) + 60),
         margin=8,
         truncate_label=-1,
+        **_ticks(n for _rule, n in values),
     )
     chart.add_xml_filter(_strip_scripts)
     chart.x_labels = [rule for rule, _n in reversed(values)]

@@ -376,10 +376,12 @@ def deliver(target: Target, batch: Sequence[Event], *, hostname: str | None = No
     sent = 0
     try:
         if target.scheme == "udp":
-            family = socket.AF_INET6 if ":" in target.host else socket.AF_INET
-            with socket.socket(family, socket.SOCK_DGRAM) as datagrams:
+            family, kind, proto, _name, address = socket.getaddrinfo(
+                target.host, target.port, type=socket.SOCK_DGRAM
+            )[0]
+            with socket.socket(family, kind, proto) as datagrams:
                 datagrams.settimeout(TIMEOUT)
-                datagrams.connect((target.host, target.port))
+                datagrams.connect(address)
                 for message in messages:
                     datagrams.send(message.encode("utf-8"))
                     sent += 1

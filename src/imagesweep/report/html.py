@@ -31,6 +31,7 @@ import pygal
 from pygal.style import Style
 
 from imagesweep.files import write_atomic
+from imagesweep.paths import basename
 from imagesweep.records import SEVERITIES, severity_rank
 from imagesweep.report import schema
 from imagesweep.report.triage import natural_key
@@ -342,7 +343,7 @@ def _images(devices: Sequence[schema.DeviceEntry]) -> list[tuple[str, str, int, 
             if not isinstance(image, Mapping):
                 continue
             path = _text(image.get("path"))
-            name = path.rsplit("/", 1)[-1].rsplit(":", 1)[-1] or path
+            name = basename(path) or path
             key = (_text(entry.platform), name)
             groups.setdefault(key, Counter())[_text(image.get("verdict")) or "-"] += 1
             seen.add(key)

@@ -1,4 +1,4 @@
-"""Shared test helpers: where the real-output corpus and the project's fixtures live."""
+"""Shared test helpers: where the real-output corpus and the project's parser cases live."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
+CASES = ROOT / "tests" / "parse" / "cases"  # parser cases: raw output + expected records
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 

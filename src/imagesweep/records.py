@@ -41,6 +41,21 @@ class CommandRun:
 
 
 @dataclass(frozen=True)
+class ReusedDigest:
+    """A digest taken from an earlier sweep instead of asking the device again
+    (``--rehash-after``): the file's path, size and timestamp were unchanged, the device had
+    not reloaded, and that sweep found nothing."""
+
+    path: str
+    size: int
+    modified: str
+    md5: str
+    sha512: str = ""
+    digested_at: str = ""  # ISO 8601 UTC: when the device computed it
+    sweep: str = ""  # the history's id of the sweep that holds it
+
+
+@dataclass(frozen=True)
 class OffboxCopy:
     """One image copied off the device (SCP/SFTP, opt-in) and hashed on the collector."""
 
@@ -73,6 +88,7 @@ class DeviceCapture:
     notes: tuple[str, ...] = ()  # facts about the session itself (e.g. legacy SSH algorithms used)
     collector: str = ""  # the Dask worker that audited the device; "" on the local collector
     offbox: tuple[OffboxCopy, ...] = ()  # images copied off the device (--offbox)
+    reused: tuple[ReusedDigest, ...] = ()  # digests not asked for again (--rehash-after)
 
 
 # --- parse ---------------------------------------------------------------------------------
@@ -197,6 +213,8 @@ class DeviceState:
     notes: tuple[str, ...] = ()
     offbox: tuple[OffboxCopy, ...] = ()  # images hashed off the device (--offbox)
     outputs: tuple[tuple[str, str], ...] = ()  # (command, output) of every run, for indicators
+    memory_text: str = ""  # --memory-text: the digest of system:memory/text ("" = not taken)
+    reused: tuple[ReusedDigest, ...] = ()  # digests from an earlier sweep (--rehash-after)
 
     @property
     def files(self) -> tuple[StorageFile, ...]:
@@ -240,6 +258,7 @@ class ImageVerdict:
     sha512: str = ""
     known_good: str = ""  # "yes" | "no" | "mismatch" | "other-release" | ""
     verdict: str = ""  # "match" | "mismatch" | "unknown" | "other-release" | "not-hashed"
+    reused_from: str = ""  # --rehash-after: when the reused digest was computed ("" = now)
 
 
 @dataclass(frozen=True)

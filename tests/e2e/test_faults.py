@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import itertools
 import json
 import os
 import re
@@ -606,8 +605,9 @@ def test_login_gate_caps_concurrent_logins_and_their_rate(slow_logins: Served) -
     assert lab.logins.peak <= 2
     starts = [when for when, _ in lab.logins.started]
     assert len(starts) == 8
-    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
-    assert min(gaps) >= 0.2  # 4 logins per second: 0.25 s apart, give or take the clock
+    # 4 logins per second: 8 starts span at least 7 intervals of 0.25 s. The span, not each
+    # gap: the lab sees a login a moment after the gate lets it go, later under load.
+    assert starts[-1] - starts[0] >= 7 * 0.25 * 0.9
     # The same sweep ungated: the lab does see logins overlap, so the cap above is real.
     lab.logins.reset()
     free = audit(

@@ -35,6 +35,7 @@ EXPECTED = {
     "h-boot": {"BOOT_CHANGED"},
     "h-confreg": {"CONFREG_CHANGED"},
     "h-rommon": {"ROMMON_CHANGED"},
+    "h-memory": {"MEMORY_TEXT_CHANGED"},
     "h-version": {"VERSION_CHANGED", "BOOT_CHANGED", "UNEXPECTED_RELOAD"},
     "h-reload": {"UNEXPECTED_RELOAD"},
     "h-approved": {"VERSION_CHANGED", "BOOT_CHANGED", "UNEXPECTED_RELOAD"},
@@ -67,7 +68,7 @@ def test_drift_between_sweeps(lab_of: Callable[[Fleet, Path], Path], tmp_path: P
         ),
         encoding="utf-8",
     )
-    opts = ("--history", str(history), "--windows", str(windows))
+    opts = ("--history", str(history), "--windows", str(windows), "--memory-text")
 
     first = audit(before, tmp_path / "run1", *opts)
     assert drift(first) == {host: set() for host in EXPECTED}  # never seen before: no drift

@@ -37,8 +37,8 @@ def corpus_texts() -> tuple[str, ...]:
         path = CORPUS / entry["raw"]
         if path.is_file():
             texts.append(path.read_text(encoding="utf-8", errors="replace"))
-    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
-    texts += [p.read_text(encoding="utf-8", errors="replace") for p in fixtures.rglob("*.raw")]
+    cases = Path(__file__).resolve().parents[1] / "parse" / "cases"
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in cases.rglob("*.raw")]
     return tuple(texts)
 
 

@@ -16,7 +16,7 @@ from imagesweep.parse import parse_step
 from imagesweep.records import Pending, RunningSet, VersionInfo
 
 Connect = Callable[..., Any]
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cisco_xe"
+FIXTURES = Path(__file__).resolve().parents[1] / "parse" / "cases" / "cisco_xe"
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_packages_conf_lists_the_packages_in_the_vendor_layout(
     switch: Any, demo_fleet: Fleet
 ) -> None:
     output = switch.send_command("more flash:packages.conf")
-    reference = (FIXTURES / "more_packages_conf/cat9k_17.09.04a_vendor_format.raw").read_text()
+    reference = (FIXTURES / "packages/cat9k_17.09.04a_vendor_format.raw").read_text()
     wanted = [ln for ln in reference.splitlines() if ln.startswith(("boot ", "iso "))]
     got = [ln for ln in output.splitlines() if ln.startswith(("boot ", "iso "))]
     assert got[:2] == wanted[:2]  # the boot lines first, both route processor slots
@@ -57,7 +57,7 @@ def test_packages_conf_lists_the_packages_in_the_vendor_layout(
 
 def test_install_summary_committed(switch: Any) -> None:
     output = switch.send_command("show install summary")
-    reference = FIXTURES / "show_install_summary/c9300_stack_committed_vendor_format.raw"
+    reference = FIXTURES / "install_summary/c9300_stack_committed_vendor_format.raw"
     header = reference.read_text().splitlines()[1:6]
     lines = output.splitlines()
     assert lines[0] == "[ Switch 1 ] Installed Package(s) Information:"

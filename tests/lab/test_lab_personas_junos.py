@@ -22,7 +22,7 @@ from imagesweep.records import BootInfo, DigestResult, Pending, StorageListing, 
 
 Connect = Callable[..., Any]
 STAGED = "/var/tmp/junos-srxsme-15.1X49-D170.4-domestic.tgz"
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "juniper_junos"
+FIXTURES = Path(__file__).resolve().parents[1] / "parse" / "cases" / "juniper_junos"
 # "-rw-r--r--  1 admin staff  136351532 Aug 20 09:40 name" (FreeBSD ls -l in file list)
 LS_LINE = re.compile(
     r"^[-dl][-rwxsStT]{9}  \d+ \S+ +\S+ +\d+ [A-Z][a-z]{2} [ \d]\d (?: \d{4}|\d\d:\d\d) \S"
@@ -75,7 +75,7 @@ def test_show_version(srx: Any) -> None:
 
 def test_snapshot_slices_follow_the_vendor_layout(connect: Connect) -> None:
     output = connect("jn4-backup-differs").send_command("show system snapshot media internal")
-    reference = (FIXTURES / "show_system_snapshot/srx_same_release_vendor_format.raw").read_text()
+    reference = (FIXTURES / "boot/srx_same_release_vendor_format.raw").read_text()
     shape = [re.sub(r"\d", "9", line.split(":")[0]) for line in reference.splitlines()]
     assert [re.sub(r"\d", "9", line.split(":")[0]) for line in output.splitlines()] == shape
     assert "  junos  : 15.1X49-D160.2-domestic" in output.splitlines()
@@ -85,7 +85,7 @@ def test_snapshot_slices_follow_the_vendor_layout(connect: Connect) -> None:
 
 
 def test_file_list_detail_has_the_shape_of_real_listings(srx: Any) -> None:
-    reference = (FIXTURES / "file_list/ex_var_tmp_vendor_format.raw").read_text()
+    reference = (FIXTURES / "listing/ex_var_tmp_vendor_format.raw").read_text()
     real = [line for line in reference.splitlines() if re.match(r"^[-dl][-rwx]", line)]
     assert real and all(LS_LINE.match(line) for line in real)
     output = srx.send_command("file list /var/tmp detail")

@@ -18,7 +18,7 @@ from imagesweep.platforms import profile
 from imagesweep.records import StorageListing, VersionInfo
 
 Connect = Callable[..., Any]
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "paloalto_panos"
+FIXTURES = Path(__file__).resolve().parents[1] / "parse" / "cases" / "paloalto_panos"
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_show_system_info_has_the_corpus_keys(firewall: Any, corpus: Path) -> No
 
 def test_software_info_table_follows_the_vendor_layout(firewall: Any) -> None:
     output = firewall.send_command("request system software info")
-    reference = FIXTURES / "request_system_software_info/pa_440_flags_vendor_format.raw"
+    reference = FIXTURES / "software/pa_440_flags_vendor_format.raw"
     header, rule = reference.read_text().strip("\n").splitlines()[:2]
     lines = output.strip("\n").splitlines()
     assert lines[:2] == [header, rule]

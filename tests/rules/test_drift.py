@@ -166,9 +166,13 @@ def test_free_space_and_timestamps_never_count() -> None:
 
 def test_memory_text_change_without_reload() -> None:
     c = ctx(prior(memory_text="1" * 32))
-    c = replace(c, history=replace(c.history, memory_text={"r1": "2" * 32}))
-    assert rules(state(), c) == {"MEMORY_TEXT_CHANGED"}
-    assert rules(state(uptime="5 minutes"), c) == {"UNEXPECTED_RELOAD"}  # a reload explains it
+    now = replace(state(), memory_text="2" * 32)
+    assert rules(now, c) == {"MEMORY_TEXT_CHANGED"}
+    reloaded = replace(state(uptime="5 minutes"), memory_text="2" * 32)
+    assert rules(reloaded, c) == {"UNEXPECTED_RELOAD"}  # a reload explains it
+    assert rules(replace(state(), memory_text="1" * 32), c) == set()
+    assert rules(state(), c) == set()  # not taken this sweep: no change claimed
+    assert rules(now, ctx()) == set()  # not taken last sweep
 
 
 WINDOW = Window(

@@ -325,3 +325,25 @@ def test_a_failed_filesystem_enumeration_is_incomplete() -> None:
     )
     gaps = build_state(capture).gaps
     assert any(g.step == "filesystems" and "rejected" in g.reason for g in gaps)
+
+
+def test_memory_text_asked_for_and_not_obtained_is_incomplete() -> None:
+    from imagesweep.analyze.state import build_state
+    from imagesweep.records import CommandRun, DeviceCapture
+
+    command = "verify /md5 system:memory/text"
+    rejected = f"{command}\n%Error opening system:memory/text (Permission denied)\n"
+    capture = DeviceCapture(
+        "r1", "a", "cisco_ios", runs=(CommandRun("memory_text", command, rejected),)
+    )
+    state = build_state(capture)
+    assert state.memory_text == ""
+    assert any(g.step == "memory_text" for g in state.gaps)
+    done = f"{command}\n....Done!\nverify /md5 (system:memory/text) = {'ab' * 16}\n"
+    capture = DeviceCapture(
+        "r1", "a", "cisco_ios", runs=(CommandRun("memory_text", command, done),)
+    )
+    state = build_state(capture)
+    assert state.memory_text == "ab" * 16
+    assert not [g for g in state.gaps if g.step == "memory_text"]
+    assert not state.digests  # a digest of no file: not an image's

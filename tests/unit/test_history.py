@@ -119,15 +119,16 @@ def test_migration_from_version_1_on_a_real_file(tmp_path: Path) -> None:
     db.close()
 
     store = SQLiteHistory(path)
-    assert store.version == SCHEMA_VERSION == 2
+    assert store.version == SCHEMA_VERSION == 3
     (snap,) = store.latest().values()
     assert snap.version == "15.7(3)M8" and snap.boot_entries == (IMAGE,)
     assert snap.memory_text is None and snap.images[0].first_seen is None
+    assert snap.images[0].modified == "" and snap.images[0].digested_at is None
     prior = store.previous()["r1"]
     assert prior.images is not None and prior.images[0].md5 == "a" * 32
     store.close()
     columns = {r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(images)")}
-    assert {"first_seen", "sweeps"} <= columns
+    assert {"first_seen", "sweeps", "modified", "digested_at"} <= columns
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

@@ -8,8 +8,9 @@ when it completed, the device did not reject it, and its parser understood it.
 from __future__ import annotations
 
 from dataclasses import is_dataclass, replace
+from datetime import datetime
 
-from imagesweep.parse.interpret import Rejected, digest_scope, flatten, interpret
+from imagesweep.parse.interpret import Rejected, digest_scope, flatten, interpret, still_valid
 from imagesweep.paths import filesystem
 from imagesweep.platforms import Step, profile
 from imagesweep.records import (
@@ -20,6 +21,7 @@ from imagesweep.records import (
     DigestResult,
     FileSystem,
     Pending,
+    ReusedDigest,
     RunningSet,
     StorageListing,
     VersionInfo,
@@ -93,12 +95,35 @@ def build_state(capture: DeviceCapture) -> DeviceState:
             failures.setdefault(key, []).append(f"{run.command!r}: {exc}")
 
     aliases = _aliases(accepted)
-    records = [_resolve(r, aliases) for r in flatten(accepted.values())]
+    # The memory text is a digest of no file: kept apart from the images' digests.
+    memory = accepted.get((Step.MEMORY_TEXT, "", ""), ())
+    records = [
+        _resolve(r, aliases)
+        for key, found in accepted.items()
+        if key[0] != Step.MEMORY_TEXT
+        for r in flatten(found)
+    ]
     version = next((r for r in records if isinstance(r, VersionInfo)), None)
     boot = next((r for r in records if isinstance(r, BootInfo)), None)
     filesystems = tuple(r for r in records if isinstance(r, FileSystem))
     listings = tuple(r for r in records if isinstance(r, StorageListing))
     digests = tuple(r for r in records if isinstance(r, DigestResult))
+    reused = _reused(capture, listings, version)
+    digests += tuple(
+        DigestResult(
+            r.path,
+            algorithm,
+            digest,
+            evidence=(
+                f"reused (--rehash-after): the device computed it at {r.digested_at}"
+                f"{f' (sweep {r.sweep})' if r.sweep else ''}; size {r.size} and timestamp "
+                f"{r.modified} unchanged, no reload since",
+            ),
+        )
+        for r in reused
+        for algorithm, digest in (("md5", r.md5), ("sha512", r.sha512))
+        if digest
+    )
     pending = tuple(r for r in records if isinstance(r, Pending))
     running_set = tuple(p for r in records if isinstance(r, RunningSet) for p in r.paths)
 
@@ -164,4 +189,20 @@ def build_state(capture: DeviceCapture) -> DeviceState:
         notes=capture.notes,
         offbox=capture.offbox,
         outputs=tuple((run.command, run.output) for run in capture.runs if run.output),
+        memory_text=next((r.digest for r in memory if isinstance(r, DigestResult)), ""),
+        reused=reused,
     )
+
+
+def _reused(
+    capture: DeviceCapture, listings: tuple[StorageListing, ...], version: VersionInfo | None
+) -> tuple[ReusedDigest, ...]:
+    """The collector's reused digests that still hold when judged again from the capture."""
+    if not capture.reused or not capture.started_at:
+        return ()
+    try:
+        when = datetime.fromisoformat(capture.started_at)
+    except ValueError:
+        return ()
+    valid = still_valid(capture.reused, listings, version, when)
+    return tuple(r for r in capture.reused if valid.get(r.path) == r)

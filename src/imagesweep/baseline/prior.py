@@ -7,10 +7,13 @@ from ``images``), so a rule can skip it instead of seeing a change from missing 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from imagesweep.parse.text import uptime_seconds
+
+__all__ = ["PriorImage", "PriorState", "Window", "uptime_seconds"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class PriorImage:
     sha512: str = ""
     first_seen: datetime | None = None  # first sweep since which this digest is unchanged
     sweeps: int = 1  # consecutive sweeps that saw this digest
+    modified: str = ""  # the file's timestamp as the device listed it
+    digested_at: datetime | None = None  # when the device last computed the digest itself
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class PriorState:
     uptime_seconds: int | None = None
     images: tuple[PriorImage, ...] | None = None  # None: storage was not fully listed
     memory_text: str | None = None
+    status: str = ""  # the device's verdict at that sweep ("clean": no finding)
 
 
 @dataclass(frozen=True)
@@ -65,34 +71,6 @@ class HistoryContext:
     windows: tuple[Window, ...] = ()
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # host -> groups
     now: datetime | None = None  # the sweep's start (rules have no clock)
-    memory_text: Mapping[str, str] = field(default_factory=dict)  # host -> digest this sweep
-
-
-_UNIT = {
-    "year": 365 * 86400,
-    "week": 7 * 86400,
-    "day": 86400,
-    "hour": 3600,
-    "minute": 60,
-    "second": 1,
-}
-_PART = re.compile(r"(\d+)\s*(year|week|day|hour|minute|second)s?", re.IGNORECASE)
-_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b")
-
-
-def uptime_seconds(text: str) -> int | None:
-    """Seconds of an uptime as devices print it (``12 weeks, 3 days, 4 hours, 10 minutes``,
-    ``4 day(s), 3 hour(s)``, ``3 days, 04:10:22``); ``None`` when it is not one."""
-    text = text.replace("(s)", "s").strip()
-    parts = _PART.findall(text)
-    clock = _CLOCK.search(text)
-    if not parts and not clock:
-        return None
-    total = sum(int(n) * _UNIT[unit.lower()] for n, unit in parts)
-    if clock:
-        hours, minutes, seconds = (int(g) if g else 0 for g in clock.groups())
-        total += hours * 3600 + minutes * 60 + seconds
-    return total
 
 
 def reload_time(swept_at: datetime, uptime: int | None) -> datetime | None:

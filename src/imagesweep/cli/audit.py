@@ -122,6 +122,8 @@ def _audit_options(**kw: Any) -> AuditOptions:
             strict_host_keys=kw["strict_host_keys"],
             max_concurrent_logins=kw["max_logins"],
             logins_per_second=kw["login_rate"],
+            login_jitter=kw["login_jitter"],
+            memory_text=kw["memory_text"],
             offbox=kw["offbox"] or "",
             offbox_workers=kw["offbox_workers"],
             offbox_rate=kw["offbox_rate"] * 1_000_000,
@@ -141,7 +143,17 @@ def _audit_options(**kw: Any) -> AuditOptions:
         siem=kw["siem"],
         siem_ca=kw["siem_ca"],
         jsonl=kw["jsonl"],
+        rehash_after=_rehash_after(kw),
     )
+
+
+def _rehash_after(kw: dict[str, Any]) -> float | None:
+    days: float | None = kw["rehash_after"]
+    if days is not None and kw["no_history"]:
+        raise click.UsageError(
+            "--rehash-after reuses digests from the history: not with --no-history"
+        )
+    return days
 
 
 # Options --resume takes from the command line; every other one comes from the run.
@@ -280,6 +292,15 @@ def audit_options(func: F) -> F:
             help="New logins per second at most.",
         ),
         click.option(
+            "--login-jitter",
+            type=click.FloatRange(0, 600),
+            default=DEFAULTS.login_jitter,
+            show_default=True,
+            metavar="SECONDS",
+            help="Each login first waits a random time up to this: scheduled sweeps on many "
+            "collectors do not all knock at once. Per-site caps: max_sessions on a group.",
+        ),
+        click.option(
             "--dask",
             metavar="ADDRESS|local:N",
             help="Run the sweep on Dask distributed workers: a scheduler address "
@@ -305,6 +326,14 @@ def audit_options(func: F) -> F:
             show_default=True,
             help="After Ctrl-C/SIGTERM: seconds the sessions in flight may take to finish "
             "before they are cut.",
+        ),
+        click.option(
+            "--memory-text",
+            is_flag=True,
+            help="Also digest the code running in memory (IOS: verify /md5 "
+            "system:memory/text, Cisco's forensic procedure) and report a change without a "
+            "reload (MEMORY_TEXT_CHANGED, needs the history). Opt-in: it has crashed at least "
+            "one router model in the field; try it on one device of each model first.",
         ),
         click.option(
             "--offbox",
@@ -380,6 +409,15 @@ def audit_options(func: F) -> F:
             "--windows",
             type=click.Path(path_type=Path, dir_okay=False, exists=True),
             help="Maintenance windows / approved changes YAML: matching drift becomes info.",
+        ),
+        click.option(
+            "--rehash-after",
+            type=click.FloatRange(0, 3650),
+            metavar="DAYS",
+            help="Opt-in digest reuse: do not ask the device again for the digest of a file "
+            "whose path, size and timestamp are unchanged since a sweep that digested it "
+            "within DAYS, on a device with no reload and no finding since; images.csv marks "
+            "each reused digest (digest_reused_from). Default: always digest.",
         ),
     ]
     for opt in reversed(opts):

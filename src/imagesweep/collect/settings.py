@@ -20,10 +20,12 @@ class CollectSettings:
     strict_host_keys: bool = False  # refuse keys not already in known_hosts
     max_concurrent_logins: int = 50
     logins_per_second: float = 25.0
+    login_jitter: float = 0.0  # seconds: each login waits a random time up to this first
     max_output_chars: int = 16 * 1024 * 1024
     # File base name -> digest algorithms the catalogue needs beyond the platform default.
     algorithms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Off-box verification (opt-in): copy images off the device and hash them here.
+    memory_text: bool = False  # also digest the code in memory (IOS: system:memory/text)
     offbox: str = ""  # "" (off) | "running" | "all" (every image in the digest scope)
     offbox_workers: int = 2  # copies at once across the sweep: images are hundreds of MB
     offbox_rate: float = 0.0  # bytes per second per copy; 0 = no cap

@@ -36,17 +36,46 @@ LEGACY_PLUGIN = "imagesweep_netmiko_legacy"
 
 
 class KnownHosts:
-    """One known_hosts file shared by every session of the process."""
+    """One known_hosts file shared by every session of the process.
+
+    Indexed by host name: paramiko's ``HostKeys`` scans every entry on each lookup (and on
+    each line it loads), which is quadratic over a sweep of thousands of hosts."""
 
     _stores: dict[str, KnownHosts] = {}  # noqa: RUF012 - the process-wide registry
     _registry_lock = threading.Lock()
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.keys = paramiko.HostKeys()
+        self.plain: dict[str, dict[str, paramiko.PKey]] = {}
+        self.hashed: list[tuple[str, str, paramiko.PKey]] = []  # (|1|salt|hash, kind, key)
         if path.is_file():
-            self.keys.load(str(path))
+            self._load(path.read_text(encoding="utf-8", errors="replace"))
         self.lock = threading.Lock()
+
+    def _load(self, text: str) -> None:
+        for number, raw in enumerate(text.splitlines(), 1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            try:
+                entry = paramiko.hostkeys.HostKeyEntry.from_line(line, number)
+            except paramiko.SSHException:  # as paramiko's own loader: skip what it cannot read
+                continue
+            if entry is None or entry.key is None:
+                continue
+            kind = entry.key.get_name()
+            for name in entry.hostnames:
+                if name.startswith("|1|"):
+                    self.hashed.append((name, kind, entry.key))
+                else:  # the first entry wins, as in paramiko's lookup
+                    self.plain.setdefault(name, {}).setdefault(kind, entry.key)
+
+    def _lookup(self, name: str) -> dict[str, paramiko.PKey]:
+        found = dict(self.plain.get(name, {}))
+        for hashed, kind, key in self.hashed:
+            if paramiko.HostKeys.hash_host(name, hashed) == hashed:
+                found.setdefault(kind, key)
+        return found
 
     @classmethod
     def of(cls, path: str | Path) -> KnownHosts:
@@ -59,16 +88,16 @@ class KnownHosts:
     def copy_into(self, keys: paramiko.HostKeys, name: str) -> None:
         """The known keys of host ``name`` (``host`` or ``[host]:port``) into ``keys``."""
         with self.lock:
-            entries = self.keys.lookup(name)
-            for kind, key in (entries or {}).items():
-                keys.add(name, kind, key)
+            entries = self._lookup(name)
+        for kind, key in entries.items():
+            keys.add(name, kind, key)
 
     def trust(self, name: str, key: paramiko.PKey) -> None:
         """Remember a first-seen key: one appended line, never a rewrite."""
         with self.lock:
-            if self.keys.lookup(name):
+            if self._lookup(name):
                 return
-            self.keys.add(name, key.get_name(), key)
+            self.plain[name] = {key.get_name(): key}
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as handle:
                 handle.write(f"{name} {key.get_name()} {key.get_base64()}\n")

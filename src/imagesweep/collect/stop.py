@@ -38,6 +38,10 @@ class Stop:
     def requested(self) -> bool:
         return self._event.is_set()
 
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``, less when a stop comes; whether one was requested."""
+        return self._event.wait(seconds)
+
     def track(self, conn: Any) -> None:
         """A session that :meth:`cut` ends; one opened after the cut is ended at once."""
         with self._lock:

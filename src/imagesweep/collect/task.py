@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import time
 from collections.abc import Mapping
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +29,7 @@ from nornir.core.inventory import Host
 from nornir.core.task import MultiResult, Result, Task
 
 from imagesweep.collect import offbox, ssh_client
+from imagesweep.collect.caps import SessionCaps
 from imagesweep.collect.channel import ChannelError, enable, exchange, without_echo
 from imagesweep.collect.login import (
     LoginGate,
@@ -41,7 +44,7 @@ from imagesweep.collect.login import (
 )
 from imagesweep.collect.settings import CollectSettings
 from imagesweep.collect.stop import INTERRUPTED_STEP, NOT_STARTED, Stop
-from imagesweep.parse.interpret import Rejected, digest_scope, interpret
+from imagesweep.parse.interpret import Rejected, digest_scope, interpret, still_valid
 from imagesweep.paths import basename, filesystem
 from imagesweep.platforms import Profile, Step, profile
 from imagesweep.records import (
@@ -51,6 +54,7 @@ from imagesweep.records import (
     DeviceCapture,
     FileSystem,
     OffboxCopy,
+    ReusedDigest,
     RunningSet,
     StorageListing,
     VersionInfo,
@@ -202,11 +206,15 @@ def run_plan(
     *,
     expected_hostname: str = "",
     stop: Stop | None = None,
+    reuse: tuple[ReusedDigest, ...] = (),
+    reused: list[ReusedDigest] | None = None,
 ) -> tuple[list[CommandRun], str, str]:
     """Run the platform's plan on an open connection: (runs, error, error_step).
 
     With ``expected_hostname``, the plan stops when ``show version`` names another device;
-    with ``stop``, before the next command once a stop is requested."""
+    with ``stop``, before the next command once a stop is requested. A file of ``reuse``
+    (--rehash-after) that the listing shows unchanged on a device that has not reloaded
+    since is not digested again: its earlier digest goes into ``reused``."""
     session = _Session(conn, prof, settings, stop)
     version: VersionInfo | None = None
     boot: BootInfo | None = None
@@ -238,7 +246,12 @@ def run_plan(
         scope = digest_scope(
             prof, version=version, boot=boot, listings=listings, running_set=running
         )
+        keep = still_valid(reuse, listings, version, datetime.now(UTC))
         for path in scope:
+            if path in keep:
+                if reused is not None:
+                    reused.append(keep[path])
+                continue
             for algorithm in _algorithms(prof, settings, path):
                 command = prof.digest[algorithm].format(
                     path=path, fs=filesystem(path), relpath=path.partition(":")[2]
@@ -250,6 +263,13 @@ def run_plan(
                     timeout=settings.digest_timeout,
                     knob="--digest-timeout",
                 )
+        if settings.memory_text and prof.memory_text:  # last: it has crashed routers
+            session.send(
+                Step.MEMORY_TEXT,
+                prof.memory_text,
+                timeout=settings.digest_timeout,
+                knob="--digest-timeout",
+            )
     except SessionLost as lost:
         return session.runs, lost.reason, lost.step
     return session.runs, "", ""
@@ -302,9 +322,26 @@ def collect_task(
     gate: LoginGate | None = None,
     stop: Stop | None = None,
     offbox_gate: offbox.OffboxGate | None = None,
+    caps: SessionCaps | None = None,
+    reuse: Mapping[str, tuple[ReusedDigest, ...]] | None = None,
 ) -> Result:
     """Nornir task: audit one host; ``result.result`` is always a :class:`DeviceCapture`.
-    Once ``stop`` is requested, a host not yet logged in is not contacted at all."""
+    Once ``stop`` is requested, a host not yet logged in is not contacted at all. With
+    ``caps``, the session holds a slot of each capped group the host is in."""
+    with caps.hold(g.name for g in task.host.extended_groups()) if caps else nullcontext():
+        return _collect(
+            task, settings, gate, stop, offbox_gate, (reuse or {}).get(task.host.name, ())
+        )
+
+
+def _collect(
+    task: Task,
+    settings: CollectSettings,
+    gate: LoginGate | None,
+    stop: Stop | None,
+    offbox_gate: offbox.OffboxGate | None,
+    reuse: tuple[ReusedDigest, ...],
+) -> Result:
     host = task.host
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
@@ -322,6 +359,7 @@ def collect_task(
         error: str = "",
         step: str = "",
         copies: tuple[OffboxCopy, ...] = (),
+        reused: tuple[ReusedDigest, ...] = (),
     ) -> Result:
         capture = DeviceCapture(
             host=host.name,
@@ -334,9 +372,16 @@ def collect_task(
             elapsed=time.monotonic() - started,
             notes=tuple(notes),
             offbox=copies,
+            reused=reused,
         )
         return Result(host=host, result=capture)
 
+    if settings.login_jitter > 0:  # spread the logins of hosts released together
+        pause = random.uniform(0, settings.login_jitter)
+        if stop is None:
+            time.sleep(pause)
+        elif stop.wait(pause):
+            return done([], NOT_STARTED, INTERRUPTED_STEP)
     if stop and stop.requested:
         return done([], NOT_STARTED, INTERRUPTED_STEP)
     extras = netmiko_extras(task, settings)
@@ -389,7 +434,10 @@ def collect_task(
                 if stop and stop.requested:
                     return done([run], stop.during("enable"), INTERRUPTED_STEP)
                 return done([run], f"'enable': {exc.reason}", "enable")
-        runs, error, step = run_plan(conn, prof, settings, expected_hostname=expected, stop=stop)
+        kept: list[ReusedDigest] = []
+        runs, error, step = run_plan(
+            conn, prof, settings, expected_hostname=expected, stop=stop, reuse=reuse, reused=kept
+        )
         healthy = not error
         copies: tuple[OffboxCopy, ...] = ()
         if settings.offbox and not error:  # after the on-box plan, on the same connection
@@ -406,7 +454,7 @@ def collect_task(
                 gate=offbox_gate,
                 sock=lambda: open_socket(where, settings),
             )
-        return done(runs, error, step, copies)
+        return done(runs, error, step, copies, tuple(kept))
     finally:
         if stop:
             stop.untrack(conn)

@@ -48,7 +48,6 @@ class SweepHistory:
             started_at=started_at,
             finished_at=finished_at,
             source=str(run_dir.resolve()),
-            memory_text=dict(self.context.memory_text),
         )
         self.store.record(sweep)
         changes = diff(self.before, {d.host: d for d in sweep.devices}, gone=False)

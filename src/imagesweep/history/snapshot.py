@@ -42,14 +42,22 @@ def _stamp(text: str, default: datetime) -> datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-def device_snapshot(
-    result: DeviceResult, when: datetime, memory_text: str | None = None
-) -> DeviceSnapshot:
+def device_snapshot(result: DeviceResult, when: datetime) -> DeviceSnapshot:
     state = result.state
     audited = _stamp(result.audited_at, when) if result.audited_at else when
+    listed = {f.path: f.modified for f in state.files} if state else {}
     images = tuple(
         ImageRecord(
-            i.path, i.size, i.md5, i.sha512, i.verdict, i.known_good, i.running, i.boot_target
+            i.path,
+            i.size,
+            i.md5,
+            i.sha512,
+            i.verdict,
+            i.known_good,
+            i.running,
+            i.boot_target,
+            modified=listed.get(i.path, ""),
+            digested_at=_digested_at(i.reused_from, audited) if (i.md5 or i.sha512) else None,
         )
         for i in result.images
     )
@@ -67,7 +75,7 @@ def device_snapshot(
         hash_status=result.hash_status,
         images=images,
         findings=findings,
-        memory_text=memory_text,
+        memory_text=(state.memory_text or None) if state else None,
     )
     if state is None:
         return base
@@ -88,21 +96,30 @@ def device_snapshot(
     )
 
 
+def _digested_at(reused_from: str, audited: datetime) -> datetime | None:
+    """When the device computed an image's digest: now, or when the reused one was."""
+    if not reused_from:
+        return audited
+    try:
+        stamp = datetime.fromisoformat(reused_from)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else None
+
+
 def from_results(
     results: tuple[DeviceResult, ...],
     *,
     started_at: datetime,
     finished_at: datetime | None,
     source: str,
-    memory_text: dict[str, str] | None = None,
 ) -> SweepSnapshot:
-    memory = memory_text or {}
     return SweepSnapshot(
         id=sweep_id(started_at, source),
         started_at=started_at,
         finished_at=finished_at,
         source=source,
-        devices=tuple(device_snapshot(r, started_at, memory.get(r.host)) for r in results),
+        devices=tuple(device_snapshot(r, started_at) for r in results),
     )
 
 

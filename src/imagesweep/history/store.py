@@ -40,6 +40,8 @@ class ImageRecord:
     boot_target: bool = False
     first_seen: datetime | None = None  # filled in by the store
     sweeps: int = 1
+    modified: str = ""  # the file's timestamp as listed
+    digested_at: datetime | None = None  # when the device computed the digest (not reused)
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE images ADD COLUMN sweeps INTEGER NOT NULL DEFAULT 1;
     CREATE INDEX devices_host ON devices (host, audited_at);
     """,
+    # 2 -> 3: what --rehash-after needs: the listed timestamp, when the digest was computed
+    """
+    ALTER TABLE images ADD COLUMN modified TEXT NOT NULL DEFAULT '';
+    ALTER TABLE images ADD COLUMN digested_at TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -229,11 +236,15 @@ def to_prior(snap: DeviceSnapshot, sweep_id: str) -> PriorState:
         rommon=snap.rommon,
         uptime_seconds=snap.uptime_seconds,
         images=tuple(
-            PriorImage(i.path, i.size, i.md5, i.sha512, i.first_seen, i.sweeps) for i in snap.images
+            PriorImage(
+                i.path, i.size, i.md5, i.sha512, i.first_seen, i.sweeps, i.modified, i.digested_at
+            )
+            for i in snap.images
         )
         if snap.storage_complete
         else None,
         memory_text=snap.memory_text,
+        status=snap.status,
     )
 
 
@@ -362,12 +373,14 @@ class SQLiteHistory:
                     int(image.boot_target),
                     _iso(image.first_seen),
                     image.sweeps,
+                    image.modified,
+                    _iso(image.digested_at),
                 )
             )
         self.db.executemany(
             "INSERT OR REPLACE INTO images (sweep_id, host, path, size, md5, sha512, verdict, "
-            "known_good, running, boot_target, first_seen, sweeps) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "known_good, running, boot_target, first_seen, sweeps, modified, digested_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         seen = {(f.rule, f.summary): f.first_seen for f in prior.findings} if prior else {}
@@ -424,7 +437,8 @@ class SQLiteHistory:
         for sweep_id in sweeps:
             for r in self.db.execute(
                 "SELECT host, path, size, md5, sha512, verdict, known_good, running, "
-                "boot_target, first_seen, sweeps FROM images WHERE sweep_id = ? ORDER BY path",
+                "boot_target, first_seen, sweeps, modified, digested_at FROM images "
+                "WHERE sweep_id = ? ORDER BY path",
                 (sweep_id,),
             ):
                 if (sweep_id, r[0]) in wanted:
@@ -440,6 +454,8 @@ class SQLiteHistory:
                             bool(r[8]),
                             _when(r[9]),
                             int(r[10] or 1),
+                            r[11] or "",
+                            _when(r[12]),
                         )
                     )
             if not with_findings:

@@ -60,9 +60,11 @@ Known faults:
   milliseconds late (echo, output and prompt come that much later); not a failure, a WAN.
 - ``late_prompt: 0.3``    seconds between a line's echo and output and the prompt after it, as a
   loaded device (or a loaded lab) prints it, alone on the wire, with what was typed ahead read
-  50 ms later; for the first ``late_prompt_lines`` lines the shell reads (default 4: the lines
-  of Netmiko's session preparation), then prompts come at once. Netmiko then leaves the last
-  prompt unread: the race behind issue 14's false "refused the enable secret".
+  50 ms later, for the first ``late_prompt_lines`` lines the shell reads, then prompts come
+  at once. Netmiko then leaves the last prompt unread: the race behind issue 14's false
+  "refused the enable secret".
+- ``late_prompt_lines: 4``  how many lines ``late_prompt`` delays (default 4: the lines of
+  Netmiko's session preparation).
 """
 
 from __future__ import annotations

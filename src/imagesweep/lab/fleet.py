@@ -36,6 +36,8 @@ A fleet file is YAML with three sections::
                                       # (default 15 on personas without enable)
         uptime: "12 weeks, 3 days, 4 hours, 10 minutes"
         rommon: "System Bootstrap, Version 15.0(1r)M16, RELEASE SOFTWARE (fc1)"  # ios_router
+        memory_text: ""               # IOS, IOS-XE: the code in memory; another text (say
+                                      # "hooked") changes its digest
         release: "RELEASE SOFTWARE (fc2)"   # build tag on show version's version line
         digest_seconds: 0             # how long each digest takes (verify prints dots meanwhile)
         housekeeping: true            # add the family's usual non-image files and directories
@@ -176,6 +178,7 @@ class Device:
     kickstart_image: str = ""  # NX-OS kickstart/system releases
     backup_version: str = ""  # Junos backup root slice
     rommon: str = ""  # ios_router: the ROM: line's text ("" = the persona's usual)
+    memory_text: str = ""  # IOS: what system:memory/text holds (its digest changes with it)
 
     @property
     def install_mode(self) -> bool:
@@ -503,6 +506,7 @@ class _Builder:
             kickstart_image=self.text(node, "kickstart_image", ""),
             backup_version=self.text(node, "backup_version", version),
             rommon=self.text(node, "rommon", ""),
+            memory_text=self.text(node, "memory_text", ""),
             credentials=Credentials(
                 username=self.text(node, "username", defaults.username),
                 password=self.text(node, "password", defaults.password),
@@ -727,7 +731,7 @@ _DEVICE_KEYS = (
     "config_register", "config_register_next", "manual_boot", "members", "privilege", "uptime",
     "release", "digest_seconds", "housekeeping", "username", "password", "secret", "files",
     "faults", "expect", "packages", "committed_packages", "committed_version",
-    "kickstart_image", "backup_version", "rommon",
+    "kickstart_image", "backup_version", "rommon", "memory_text",
 )  # fmt: skip
 _PLATFORM_KEYS = {
     "packages": ("cisco_xe", "cisco_xr"),
@@ -735,6 +739,7 @@ _PLATFORM_KEYS = {
     "committed_version": ("cisco_xe",),
     "kickstart_image": ("cisco_nxos",),
     "backup_version": ("juniper_junos",),
+    "memory_text": ("cisco_ios", "cisco_xe"),
 }
 
 

@@ -7,11 +7,13 @@ understood it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from imagesweep.errors import ParseError
 from imagesweep.parse import parse_step
+from imagesweep.parse.text import uptime_seconds
 from imagesweep.platforms import Profile
-from imagesweep.records import BootInfo, CommandRun, StorageListing, VersionInfo
+from imagesweep.records import BootInfo, CommandRun, ReusedDigest, StorageListing, VersionInfo
 
 
 class Rejected(Exception):
@@ -72,3 +74,30 @@ def digest_scope(
         if path in on_storage and not path.endswith(".conf"):
             wanted.append(path)
     return tuple(dict.fromkeys(wanted))
+
+
+def still_valid(
+    reuse: tuple[ReusedDigest, ...],
+    listings: Iterable[StorageListing],
+    version: VersionInfo | None,
+    now: datetime,
+) -> dict[str, ReusedDigest]:
+    """The earlier digests that still hold: same size and timestamp in this listing, and an
+    uptime that reaches back past when the device computed them (no reload since)."""
+    if not reuse or version is None:
+        return {}
+    up = uptime_seconds(version.uptime) if version.uptime else None
+    if up is None:
+        return {}
+    booted = now - timedelta(seconds=up)
+    listed = {f.path: f for listing in listings for f in listing.files if not f.is_dir}
+    keep = {}
+    for r in reuse:
+        f = listed.get(r.path)
+        when = datetime.fromisoformat(r.digested_at) if r.digested_at else None
+        if f is None or not r.modified or f.size != r.size or f.modified != r.modified:
+            continue
+        if when is None or when.tzinfo is None or when <= booted:
+            continue
+        keep[r.path] = r
+    return keep

@@ -37,3 +37,30 @@ def body(
     if lines and echo.match(lines[-1].strip()) and lines[-1].strip()[-1] in prompt_ends:
         lines.pop()
     return lines
+
+
+_UNIT = {
+    "year": 365 * 86400,
+    "week": 7 * 86400,
+    "day": 86400,
+    "hour": 3600,
+    "minute": 60,
+    "second": 1,
+}
+_PART = re.compile(r"(\d+)\s*(year|week|day|hour|minute|second)s?", re.IGNORECASE)
+_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b")
+
+
+def uptime_seconds(text: str) -> int | None:
+    """Seconds of an uptime as devices print it (``12 weeks, 3 days, 4 hours, 10 minutes``,
+    ``4 day(s), 3 hour(s)``, ``3 days, 04:10:22``); ``None`` when it is not one."""
+    text = text.replace("(s)", "s").strip()
+    parts = _PART.findall(text)
+    clock = _CLOCK.search(text)
+    if not parts and not clock:
+        return None
+    total = sum(int(n) * _UNIT[unit.lower()] for n, unit in parts)
+    if clock:
+        hours, minutes, seconds = (int(g) if g else 0 for g in clock.groups())
+        total += hours * 3600 + minutes * 60 + seconds
+    return total

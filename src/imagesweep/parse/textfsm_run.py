@@ -1,13 +1,17 @@
 """TextFSM through ntc-templates' index and through the project's own ``templates/`` index.
 
-CliTable objects are built once per template directory and reused: loading the index is the
-expensive part (~90 ms); parsing a small output afterwards takes well under a millisecond.
+The indexes only say which template parses a command; a sweep asks the same few questions
+thousands of times, so the answer is cached, and each thread compiles each template once
+and resets it before every parse. (CliTable would, on every parse, match the command against
+every row of the index and compile the template anew, under one process-wide lock.)
 A template that hits an ``Error`` state, or an index with no template for the command, is a
 ParseError; an empty result is returned as an empty list for the caller to judge.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import threading
 from pathlib import Path
 from typing import Any
@@ -17,36 +21,73 @@ from textfsm import clitable
 
 from imagesweep.errors import ParseError
 
-_TABLES = threading.local()
+_LOCK = threading.Lock()
+_CHOSEN: dict[tuple[str, str, str], tuple[str, ...]] = {}
+_COMPILED = threading.local()  # per thread: template path -> TextFSM
 
 
+@functools.cache
 def own_template_dir() -> Path:
     """The project's own templates, shipped inside this package."""
     return Path(__file__).resolve().parent / "templates"
 
 
+@functools.cache
 def ntc_template_dir() -> Path:
     import ntc_templates
 
     return Path(ntc_templates.__file__).resolve().parent / "templates"
 
 
-def _table(template_dir: str) -> clitable.CliTable:
-    # CliTable keeps parse state on the object, so each thread keeps its own.
-    tables: dict[str, clitable.CliTable] = _TABLES.__dict__.setdefault("tables", {})
-    if template_dir not in tables:
-        tables[template_dir] = clitable.CliTable("index", template_dir)
-    return tables[template_dir]
+@functools.cache
+def index_table(template_dir: str) -> clitable.CliTable:
+    """The CliTable of a template directory's ``index`` (read once)."""
+    return clitable.CliTable("index", template_dir)
+
+
+@functools.cache
+def _source(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def _templates(template_dir: str, platform: str, command: str) -> tuple[str, ...]:
+    """The template files the index names for ``command`` on ``platform`` (may be empty)."""
+    key = (template_dir, platform, command)
+    with _LOCK:
+        if key not in _CHOSEN:
+            table = index_table(template_dir)
+            row = table.index.GetRowMatch({"Command": command, "Platform": platform})
+            names = table.index.index[row]["Template"].split(":") if row else []
+            _CHOSEN[key] = tuple(str(Path(template_dir) / name) for name in names)
+        return _CHOSEN[key]
+
+
+def _fsm(path: str) -> textfsm.TextFSM:
+    compiled: dict[str, textfsm.TextFSM] = _COMPILED.__dict__.setdefault("fsms", {})
+    if path not in compiled:
+        compiled[path] = textfsm.TextFSM(io.StringIO(_source(path)))
+    fsm = compiled[path]
+    fsm.Reset()
+    return fsm
 
 
 def _run(template_dir: Path, platform: str, command: str, text: str) -> list[dict[str, Any]]:
-    table = _table(str(template_dir))
     try:
-        table.ParseCmd(text, {"Command": command, "Platform": platform})
-    except (clitable.CliTableError, textfsm.TextFSMError) as exc:
+        paths = _templates(str(template_dir), platform, command)
+        if not paths:
+            raise ParseError(f"{platform} {command!r}: no template in {template_dir.name}/index")
+        if len(paths) > 1:  # merged tables: CliTable's own logic, on a table of this call's
+            table = clitable.CliTable("index", str(template_dir))
+            table.ParseCmd(text, templates=":".join(Path(p).name for p in paths))
+            header, rows = list(table.header), [list(row) for row in table]
+        else:
+            fsm = _fsm(paths[0])
+            rows = fsm.ParseText(text)
+            header = list(fsm.header)
+    except (clitable.CliTableError, textfsm.TextFSMError, OSError) as exc:
         raise ParseError(f"{platform} {command!r}: {exc}") from exc
-    header = [h.lower() for h in table.header]
-    return [dict(zip(header, row, strict=True)) for row in table]
+    names = [h.lower() for h in header]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def ntc(platform: str, command: str, text: str) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ class Step(StrEnum):
     PACKAGES = "packages"
     INSTALL_SUMMARY = "install_summary"
     DIGEST = "digest"
+    MEMORY_TEXT = "memory_text"  # --memory-text: the digest of the running code in memory
 
 
 STEPS = frozenset(Step)
@@ -64,6 +65,8 @@ class Profile:
     enable: bool = False  # enter privileged mode (with the secret) after login
     running_image_required: bool = False  # show version must name the running image file
     offbox: Offbox | None = None  # None: the platform serves no file copy of its images
+    memory_text: str = ""  # the command digesting the code in memory ("": none)
+    digest_mb_per_second: float = 0.0  # how fast the device hashes, roughly (scheduling only)
 
     def is_image(self, path: str) -> bool:
         """True when the file's base name looks like an OS image of this platform."""
@@ -93,6 +96,8 @@ _KNOWN = {
     "optional_steps",
     "digest_unavailable",
     "offbox",
+    "memory_text",
+    "digest_mb_per_second",
 }
 
 
@@ -133,6 +138,8 @@ def _build(platform: str, raw: dict[str, Any]) -> Profile:
         enable=bool(raw.get("enable", False)),
         running_image_required=bool(raw.get("running_image_required", False)),
         offbox=_offbox(platform, raw.get("offbox")),
+        memory_text=str(raw.get("memory_text", "")),
+        digest_mb_per_second=float(raw.get("digest_mb_per_second", 0.0)),
     )
 
 

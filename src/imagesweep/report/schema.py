@@ -71,6 +71,7 @@ IMAGE_COLUMNS = (
     "sha512",
     "known_good",
     "verdict",
+    "digest_reused_from",
 )
 CHANGE_COLUMNS = ("host", "change", "item", "before", "after")
 

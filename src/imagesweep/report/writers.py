@@ -13,8 +13,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from imagesweep import __version__
 from imagesweep.collect.stop import INTERRUPTED_STEP
 from imagesweep.files import write_atomic
@@ -61,6 +59,10 @@ def device_row(result: DeviceResult) -> dict[str, object]:
 
 
 def _frame(rows: Iterable[dict[str, object]], columns: Sequence[str]) -> str:
+    # pandas (about 45 MiB resident) is loaded when the reports are written, not while a
+    # sweep holds its sessions: a sweep's peak memory is then the larger of the two, not both.
+    import pandas as pd
+
     safe = [{c: csv_cell(row.get(c, "")) for c in columns} for row in rows]
     frame = pd.DataFrame(safe, columns=list(columns), dtype="string")
     text: str = frame.to_csv(index=False, lineterminator="\n")
@@ -96,6 +98,7 @@ def image_rows(result: DeviceResult) -> list[dict[str, object]]:
             "sha512": i.sha512,
             "known_good": i.known_good,
             "verdict": i.verdict,
+            "digest_reused_from": i.reused_from,
         }
         for i in result.images
     ]

@@ -17,7 +17,7 @@ from typing import Any
 
 from imagesweep.errors import ConfigError
 from imagesweep.files import open_append
-from imagesweep.records import CommandRun, DeviceCapture, OffboxCopy
+from imagesweep.records import CommandRun, DeviceCapture, OffboxCopy, ReusedDigest
 from imagesweep.report.schema import JOURNAL
 
 NAME = JOURNAL
@@ -32,6 +32,7 @@ def from_json(data: dict[str, Any]) -> DeviceCapture:
     fields["runs"] = tuple(CommandRun(**run) for run in fields.get("runs", ()))
     fields["notes"] = tuple(fields.get("notes", ()))
     fields["offbox"] = tuple(OffboxCopy(**copy) for copy in fields.get("offbox", ()))
+    fields["reused"] = tuple(ReusedDigest(**r) for r in fields.get("reused", ()))
     return DeviceCapture(**fields)
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from nornir.core.inventory import Host
+from nornir.core.inventory import Host, Hosts
 from nornir.core.task import AggregatedResult, MultiResult, Task
 
 from imagesweep.analyze.integrity import integrity
@@ -28,6 +28,8 @@ from imagesweep.analyze.state import build_state
 from imagesweep.baseline import catalogue as catalogue_mod
 from imagesweep.baseline import indicators
 from imagesweep.baseline.catalogue import Catalogue
+from imagesweep.collect.caps import KEY as CAPS_KEY
+from imagesweep.collect.caps import SessionCaps
 from imagesweep.collect.login import LoginGate
 from imagesweep.collect.offbox import OffboxGate
 from imagesweep.collect.settings import CollectSettings
@@ -36,6 +38,7 @@ from imagesweep.collect.task import capture_from, collect_task
 from imagesweep.errors import ConfigError
 from imagesweep.files import make_dir, write_atomic
 from imagesweep.history.hook import SweepHistory, open_for_sweep
+from imagesweep.history.reuse import offers
 from imagesweep.inventory import simple as inventory
 from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
@@ -46,6 +49,7 @@ from imagesweep.report.writers import write_raw, write_reports
 from imagesweep.sweep.consensus import apply_fleet
 from imagesweep.sweep.interrupt import GRACE_SECONDS, exit_status, handling
 from imagesweep.sweep.journal import Journal
+from imagesweep.sweep.schedule import longest_first
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +79,7 @@ class AuditOptions:
     siem: str | None = None  # udp://|tcp://|tls://host:port: CEF over syslog, after the reports
     siem_ca: Path | None = None  # CA file for a tls:// SIEM
     jsonl: Path | None = None  # the same events as JSON lines
+    rehash_after: float | None = None  # days: reuse unchanged files' digests (needs history)
 
 
 @dataclass(frozen=True)
@@ -248,6 +253,9 @@ def run_audit(
         indicators=indicators.load_all(options.implant_markers),
     )
     hist: SweepHistory | None = None
+    caps = SessionCaps.from_groups(  # a bad cap is refused before anything is written
+        (name, group.data.get(CAPS_KEY)) for name, group in nr.inventory.groups.items()
+    )
     if options.history is not None:  # locked before any device is contacted
         hist = open_for_sweep(
             options.history,
@@ -268,6 +276,18 @@ def run_audit(
         if host in done:
             recorder.results[host] = judge(done[host], ctx)
     todo = nr.filter(filter_func=lambda h: h.name not in done)
+    reuse = {}
+    if options.rehash_after is not None and hist is not None:
+        now = datetime.fromisoformat(started_at)
+        reuse = {
+            host: offers(prior, now, options.rehash_after)
+            for host, prior in hist.context.previous.items()
+        }
+    order = longest_first(
+        ((h.name, str(h.platform)) for h in todo.inventory.hosts.values()),
+        ctx.history.previous,
+    )
+    todo.inventory.hosts = Hosts({name: todo.inventory.hosts[name] for name in order})
     if on_start:
         on_start(len(todo.inventory.hosts))
     if todo.inventory.hosts and options.dask:
@@ -294,6 +314,8 @@ def run_audit(
                 gate=gate,
                 stop=stop,
                 offbox_gate=OffboxGate(settings.offbox_workers),
+                caps=caps,
+                reuse=reuse,
                 on_failed=True,
             )
     for name, entry in nr.inventory.hosts.items():  # one row per inventory host, always
@@ -416,6 +438,7 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         "siem": options.siem,
         "siem_ca": str(options.siem_ca.absolute()) if options.siem_ca else None,
         "jsonl": str(options.jsonl.absolute()) if options.jsonl else None,
+        "rehash_after": options.rehash_after,
     }
 
 
@@ -457,6 +480,9 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             siem=data.get("siem"),
             siem_ca=Path(data["siem_ca"]) if data.get("siem_ca") else None,
             jsonl=Path(data["jsonl"]) if data.get("jsonl") else None,
+            rehash_after=(
+                float(data["rehash_after"]) if data.get("rehash_after") is not None else None
+            ),
         )
     except OSError as exc:
         raise ConfigError(f"{path}: cannot resume: {exc.strerror or exc}") from exc

@@ -318,7 +318,7 @@ def drift(state: DeviceState, ctx: Context) -> list[Finding]:
                     [why, reason],
                 )
             )
-    text = ctx.history.memory_text.get(state.host)
+    text = state.memory_text
     if text and prior.memory_text and text != prior.memory_text and not reloaded:
         found.append(
             MEMORY_TEXT_CHANGED.finding(

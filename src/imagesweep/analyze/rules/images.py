@@ -105,6 +105,7 @@ def classify(
 
 
 def verdicts(state: DeviceState, catalogue: Catalogue) -> tuple[ImageVerdict, ...]:
+    reused = {r.path: r.digested_at for r in state.reused}
     running = running_paths(state)
     boot = state.boot.next_boot if state.boot else ()
     rows = []
@@ -128,6 +129,7 @@ def verdicts(state: DeviceState, catalogue: Catalogue) -> tuple[ImageVerdict, ..
                 sha512=sha512,
                 known_good=known,
                 verdict=verdict,
+                reused_from=reused.get(image.path, ""),
             )
         )
     return tuple(rows)

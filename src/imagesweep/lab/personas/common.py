@@ -208,6 +208,8 @@ def _verify(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
         raise IncompleteCommand
     if len(rest) > 2:
         raise InvalidInput(rest[2].start)
+    if rest[0].text.lower() == MEMORY_TEXT and ctx.device.platform in ("cisco_ios", "cisco_xe"):
+        return _memory_text(ctx, algorithm)
     resolved = _resolve(ctx, rest[0])
     entry = ctx.storage.lookup(resolved)
     shown = resolved.shown
@@ -231,6 +233,17 @@ def _verify(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
     else:
         result = f"verify /{algorithm} ({shown}) = {digest}\n"
     return Reply((*_progress(ctx, entry.size), "Done!\n", result))
+
+
+MEMORY_TEXT = "system:memory/text"
+
+
+def _memory_text(ctx: Ctx, algorithm: str) -> Reply:
+    """IOS digests the code segment in memory: a function of what runs, not of a file."""
+    loaded = f"{ctx.device.running_image}|{ctx.device.version}|{ctx.device.memory_text}"
+    digest = hashlib.new(algorithm, loaded.encode()).hexdigest()
+    dots = _progress(ctx, 40 * 1024 * 1024)
+    return Reply((*dots, "Done!\n", f"verify /{algorithm} ({MEMORY_TEXT}) = {digest}\n"))
 
 
 def verify_node() -> Node:

@@ -1,0 +1,228 @@
+"""Benchmark (not a test): imagesweep against the plain Nornir + Netmiko script doing the
+same work, on the same lab fleet, in one run.
+
+    python benchmarks/vs_plain_script.py --devices 1000 [--workers 50] [--rounds 2]
+
+The plain script (``--plain``, below) is what a network engineer writes in an afternoon: per
+host ``enable``, ``show version``, ``show boot`` (``show bootvar`` when refused),
+``show file systems``, ``dir /recursive`` of each disk/flash filesystem, ``verify /md5`` of
+each image file found, with ``send_command`` and regular expressions, no bounds, no journal,
+no report beyond a CSV. imagesweep sends the same commands (its plan for these platforms)
+and does everything else it does. The lab (healthy IOS and IOS-XE routers, user EXEC at
+login) runs in a child process of its own; each side runs as a process of its own, in
+alternation for ``--rounds`` rounds, with the same ``--workers``. Printed per side: wall time,
+client CPU (user + system of the process and its children), CPU per device, peak RSS,
+commands sent and devices incomplete; then imagesweep's figures as ratios of the script's
+(medians over the rounds). Issue 12's targets at 1,000 devices: CPU <= 0.7x, wall <= 0.8x,
+RSS <= 1.0x, 0 incomplete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from scale_incomplete import LabProcess, raise_open_files, write_fleet
+
+_IMAGE = re.compile(r"\S+\.bin$|\S+-mz(\.\S+)?$|\S+\.pkg$", re.IGNORECASE)
+_DIRECTORY = re.compile(r"^Directory of (\S+?)/?\s*$")
+_STORAGE = re.compile(r"^\*?\s*\d+\s+\d+\s+(?:disk|flash)\s+\S+\s+(\S+:)", re.MULTILINE)
+
+
+def plain_script(inventory: Path, workers: int, out: Path) -> None:
+    """The naive script: one Nornir run, Netmiko's send_command, regexes, a CSV."""
+    from nornir import InitNornir
+    from nornir.core.task import Result, Task
+
+    def audit(task: Task) -> Result:
+        conn = task.host.get_connection("netmiko", task.nornir.config)
+        conn.enable()
+        sent = 1
+        version = conn.send_command("show version")
+        boot = conn.send_command("show boot")
+        sent += 2
+        if "Invalid input" in boot:
+            boot = conn.send_command("show bootvar")
+            sent += 1
+        filesystems = conn.send_command("show file systems")
+        sent += 1
+        images: list[str] = []
+        for prefix in _STORAGE.findall(filesystems) or ["flash:"]:
+            listing = conn.send_command(f"dir /recursive {prefix}", read_timeout=60)
+            sent += 1
+            where = prefix
+            for line in listing.splitlines():
+                if heading := _DIRECTORY.match(line.strip()):
+                    where = heading.group(1)
+                    continue
+                words = line.split()
+                if words and _IMAGE.match(words[-1]) and not words[1].startswith("d"):
+                    base = where if where.endswith(":") else where + "/"
+                    images.append(base + words[-1])
+        digests = {}
+        for image in images:
+            reply = conn.send_command(f"verify /md5 {image}", read_timeout=600)
+            sent += 1
+            found = re.search(r"=\s*([0-9a-f]{32})", reply)
+            digests[image] = found.group(1) if found else ""
+        running = re.search(r'System image file is "([^"]+)"', version)
+        return Result(
+            host=task.host,
+            result={
+                "running": running.group(1) if running else "",
+                "digests": digests,
+                "sent": sent,
+                "boot": len(boot),
+            },
+        )
+
+    nr = InitNornir(
+        runner={"plugin": "threaded", "options": {"num_workers": workers}},
+        inventory={
+            "plugin": "SimpleInventory",
+            "options": {
+                "host_file": str(inventory / "hosts.yaml"),
+                "group_file": str(inventory / "groups.yaml"),
+                "defaults_file": str(inventory / "defaults.yaml"),
+            },
+        },
+        logging={"enabled": False},
+    )
+    results = nr.run(task=audit)
+    nr.close_connections()
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("host", "status", "running", "images", "sent"))
+        for name, multi in results.items():
+            if multi.failed:
+                writer.writerow((name, "incomplete", "", 0, 0))
+                continue
+            got = multi[0].result
+            complete = bool(got["digests"]) and all(got["digests"].values())
+            writer.writerow(
+                (
+                    name,
+                    "complete" if complete else "incomplete",
+                    got["running"],
+                    len(got["digests"]),
+                    got["sent"],
+                )
+            )
+
+
+def measure(command: list[str]) -> dict[str, float]:
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code == 2 or (code and "Traceback" in stderr):
+        raise SystemExit(f"{command[2:4]} failed: {stderr.strip()[-400:]}")
+    return {
+        "wall": time.perf_counter() - started,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss": usage.ru_maxrss / 1024,
+    }
+
+
+def run_plain(inventory: Path, out: Path, workers: int) -> dict[str, float]:
+    here = Path(__file__).resolve()
+    got = measure([sys.executable, str(here), "--plain", str(inventory), str(out), str(workers)])
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    got["incomplete"] = sum(row["status"] != "complete" for row in rows)
+    got["sent"] = sum(int(row["sent"]) for row in rows)
+    return got
+
+
+def run_imagesweep(inventory: Path, out: Path, workers: int) -> dict[str, float]:
+    command = [
+        sys.executable,
+        "-m",
+        "imagesweep",
+        "audit",
+        "--inventory",
+        str(inventory),
+        "--out",
+        str(out),
+        "--quiet",
+        "--no-history",
+        "--known-hosts",
+        str(out.parent / f"{out.name}.known_hosts"),
+        "--workers",
+        str(workers),
+        "--login-rate",
+        "1000",
+        "--max-logins",
+        "1000",
+    ]
+    got = measure(command)
+    with (out / "devices.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    got["incomplete"] = sum(row["status"] == "incomplete" for row in rows)
+    sent = 0
+    with (out / "journal.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            sent += len(json.loads(line).get("runs", ()))
+    got["sent"] = sent
+    return got
+
+
+def line(name: str, devices: int, got: dict[str, float]) -> str:
+    return (
+        f"{name:<11} wall {got['wall']:7.1f} s  CPU {got['cpu']:7.1f} s "
+        f"({1000 * got['cpu'] / devices:4.0f} ms/device)  peak RSS {got['rss']:5.0f} MiB  "
+        f"commands {got['sent']:.0f}  incomplete {got['incomplete']:.0f}"
+    )
+
+
+def main() -> None:
+    if len(sys.argv) == 5 and sys.argv[1] == "--plain":
+        plain_script(Path(sys.argv[2]), int(sys.argv[4]), Path(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    print(raise_open_files(3 * args.devices + 100), f"; {os.cpu_count()} CPUs", flush=True)
+    runs: dict[str, list[dict[str, float]]] = {"plain script": [], "imagesweep": []}
+    with tempfile.TemporaryDirectory(prefix="imagesweep-vs-") as tmp:
+        root = Path(tmp)
+        fleet, inventory = root / "fleet.yaml", root / "inventory"
+        write_fleet(fleet, args.devices, 0.0)
+        with LabProcess(fleet, inventory):
+            for index in range(args.rounds):
+                got = run_plain(inventory, root / f"plain-{index}.csv", args.workers)
+                runs["plain script"].append(got)
+                print(f"round {index + 1}: " + line("plain", args.devices, got), flush=True)
+                got = run_imagesweep(inventory, root / f"run-{index}", args.workers)
+                runs["imagesweep"].append(got)
+                print(f"round {index + 1}: " + line("imagesweep", args.devices, got), flush=True)
+    median = {
+        side: {key: statistics.median(r[key] for r in got) for key in got[0]}
+        for side, got in runs.items()
+    }
+    print(f"\nmedians of {args.rounds} rounds, {args.devices} devices, {args.workers} workers:")
+    for side, got in median.items():
+        print("  " + line(side, args.devices, got))
+    base, ours = median["plain script"], median["imagesweep"]
+    print(
+        f"  imagesweep / plain script: CPU {ours['cpu'] / base['cpu']:.2f}x (target <= 0.7)  "
+        f"wall {ours['wall'] / base['wall']:.2f}x (target <= 0.8)  "
+        f"RSS {ours['rss'] / base['rss']:.2f}x (target <= 1.0)  "
+        f"incomplete {ours['incomplete']:.0f} (target 0)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,7 @@ boundary) and one module per subcommand, each a thin layer over the library."""
 
 from __future__ import annotations
 
-from imagesweep.cli import audit, history, hunt, known_good, lab, parse
+from imagesweep.cli import audit, history, hunt, known_good, lab, parse, report
 from imagesweep.cli.app import main
 
 main.add_command(audit.audit)
@@ -15,5 +15,6 @@ main.add_command(hunt.hunt)
 main.add_command(hunt.syslog_sample)
 main.add_command(history.history)
 main.add_command(history.diff_command)
+main.add_command(report.report)
 
 __all__ = ["main"]

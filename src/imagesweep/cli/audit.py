@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from imagesweep.history.snapshot import default_path as default_history
 from imagesweep.inventory.simple import Credentials, known_hosts_of
 from imagesweep.platforms import canonical
 from imagesweep.records import SEVERITIES, DeviceResult
+from imagesweep.report.siem import Delivery
 from imagesweep.report.summary import print_summary
 from imagesweep.sanitize import terminal
 from imagesweep.sweep.interrupt import GRACE_SECONDS
@@ -139,6 +140,9 @@ def _audit_options(**kw: Any) -> AuditOptions:
         implant_markers=kw["implant_markers"],
         history=None if kw["no_history"] else (kw["history"] or default_history()),
         windows=kw["windows"],
+        siem=kw["siem"],
+        siem_ca=kw["siem_ca"],
+        jsonl=kw["jsonl"],
         rehash_after=_rehash_after(kw),
     )
 
@@ -385,6 +389,23 @@ def audit_options(func: F) -> F:
         ),
         click.option("--no-history", is_flag=True, help="Keep no history: no drift findings."),
         click.option(
+            "--siem",
+            metavar="URL",
+            help="Send one CEF event per finding and per device verdict over RFC 5424 syslog "
+            "to udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT (Sentinel "
+            "CommonSecurityLog fields).",
+        ),
+        click.option(
+            "--siem-ca",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="CA certificate(s) to verify a tls:// SIEM (default: the system's).",
+        ),
+        click.option(
+            "--jsonl",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Write the same events as JSON lines to this file.",
+        ),
+        click.option(
             "--windows",
             type=click.Path(path_type=Path, dir_okay=False, exists=True),
             help="Maintenance windows / approved changes YAML: matching drift becomes info.",
@@ -407,8 +428,9 @@ def audit_options(func: F) -> F:
 @click.command()
 @click.option(
     "--inventory",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Nornir SimpleInventory directory (hosts.yaml, groups.yaml, defaults.yaml).",
+    type=click.Path(path_type=Path),
+    help="Nornir SimpleInventory directory (hosts.yaml, groups.yaml, defaults.yaml), or a "
+    "CSV file (name, address, platform, port, groups, site, more columns as host data).",
 )
 @audit_options
 def audit(quiet: bool, **kw: Any) -> None:
@@ -425,6 +447,7 @@ def audit(quiet: bool, **kw: Any) -> None:
         sys.exit(130)
     if not quiet:
         summary(outcome)
+    report_deliveries(outcome.deliveries, outcome.run_dir, quiet=quiet)
     if options.no_catalogue:
         err.print(
             "no catalogue was used (--no-catalogue): digests were recorded, none was "
@@ -442,6 +465,21 @@ def audit(quiet: bool, **kw: Any) -> None:
             markup=False,
         )
     sys.exit(outcome.exit_code)
+
+
+def report_deliveries(deliveries: Iterable[Delivery], run_dir: Path, *, quiet: bool) -> None:
+    """One line per --siem / --jsonl target; a failure is printed even with --quiet."""
+    for d in deliveries:
+        if d.ok:
+            if not quiet:
+                err.print(f"events: {d.sent} to {terminal(d.target)}", markup=False)
+            continue
+        err.print(
+            f"imagesweep: warning: events to {terminal(d.target)}: {d.sent} of {d.total} sent: "
+            f"{terminal(d.error)}; the run's files and verdicts are complete; send again with "
+            f"imagesweep report {terminal(str(run_dir))} --siem/--jsonl ...",
+            markup=False,
+        )
 
 
 def summary(outcome: SweepOutcome) -> None:

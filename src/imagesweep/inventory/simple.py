@@ -18,9 +18,11 @@ from typing import Any
 from nornir import InitNornir
 from nornir.core import Nornir
 from nornir.core.inventory import ConnectionOptions, Host
+from nornir.core.plugins.inventory import InventoryPluginRegister
 
 from imagesweep.errors import ConfigError
 from imagesweep.files import load_yaml
+from imagesweep.inventory import csv_inventory
 from imagesweep.platforms import profiles
 
 ENV_USERNAME = "IMAGESWEEP_USERNAME"
@@ -97,7 +99,7 @@ def known_hosts_of(directory: Path) -> Path | None:
     throw-away ``127.0.0.1:<port>`` keys beside itself and out of the user's known_hosts.
     """
     defaults_file = directory / "defaults.yaml"
-    if not defaults_file.is_file():
+    if not directory.is_dir() or not defaults_file.is_file():
         return None
     defaults = load_yaml(defaults_file) or {}
     data = defaults.get("data") if isinstance(defaults, dict) else None
@@ -159,18 +161,29 @@ def load(
     credentials: Credentials | None = None,
     ssh_config: Path | None = None,
 ) -> Nornir:
-    """A Nornir object for the filtered inventory, credentials applied."""
-    validate(directory)
-    hosts_file, groups_file, defaults_file = _files(directory)
-    options: dict[str, Any] = {"host_file": str(hosts_file)}
-    # Empty files are left out: Nornir would warn about them on every run.
-    if groups_file and load_yaml(groups_file):
-        options["group_file"] = str(groups_file)
-    if defaults_file and load_yaml(defaults_file):
-        options["defaults_file"] = str(defaults_file)
+    """A Nornir object for the filtered inventory, credentials applied. ``directory`` is a
+    SimpleInventory directory, or a CSV file (:mod:`imagesweep.inventory.csv_inventory`)."""
+    hosts_file = directory
+    if csv_inventory.is_csv(directory):
+        csv_inventory.read(directory)  # validated before Nornir sees it
+        InventoryPluginRegister.register(csv_inventory.PLUGIN, csv_inventory.CSVInventory)
+        inventory: dict[str, Any] = {
+            "plugin": csv_inventory.PLUGIN,
+            "options": {"path": str(directory)},
+        }
+    else:
+        validate(directory)
+        hosts_file, groups_file, defaults_file = _files(directory)
+        options: dict[str, Any] = {"host_file": str(hosts_file)}
+        # Empty files are left out: Nornir would warn about them on every run.
+        if groups_file and load_yaml(groups_file):
+            options["group_file"] = str(groups_file)
+        if defaults_file and load_yaml(defaults_file):
+            options["defaults_file"] = str(defaults_file)
+        inventory = {"plugin": "SimpleInventory", "options": options}
     config: dict[str, Any] = {
         "runner": {"plugin": "threaded", "options": {"num_workers": max(1, workers)}},
-        "inventory": {"plugin": "SimpleInventory", "options": options},
+        "inventory": inventory,
         "logging": {"enabled": False},
     }
     if ssh_config:

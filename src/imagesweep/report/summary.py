@@ -64,3 +64,5 @@ def print_summary(
     if top:
         err.print("top findings: " + ", ".join(f"{rule} ({sev}, {n})" for rule, sev, n in top))
     err.print(f"reports: {run_dir}")
+    if (run_dir / "report.html").is_file():
+        err.print(f"open: {(run_dir / 'report.html').absolute().as_uri()}", markup=False)

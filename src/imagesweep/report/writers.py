@@ -104,17 +104,29 @@ def image_rows(result: DeviceResult) -> list[dict[str, object]]:
     ]
 
 
+def raw_names(host: str, commands: Iterable[tuple[str, str]]) -> list[str]:
+    """``raw/<host>/<command>.txt`` names (validated, unique) of (step, command) in order:
+    the one naming rule, for the writer and for the readers of a run directory."""
+    names: list[str] = []
+    seen: set[str] = set()
+    directory = safe_name(host)
+    for step, command in commands:
+        stem = safe_name(command, limit=100) or step
+        name = f"{directory}/{stem}.txt"
+        n = 2
+        while name in seen:
+            name = f"{directory}/{stem}.{n}.txt"
+            n += 1
+        seen.add(name)
+        names.append(name)
+    return names
+
+
 def raw_files(capture: DeviceCapture) -> dict[str, str]:
     """``raw/<host>/<command>.txt`` names (validated, unique) -> what the device printed."""
     files: dict[str, str] = {}
-    host = safe_name(capture.host)
-    for run in capture.runs:
-        stem = safe_name(run.command, limit=100) or run.step
-        name = f"{host}/{stem}.txt"
-        n = 2
-        while name in files:
-            name = f"{host}/{stem}.{n}.txt"
-            n += 1
+    names = raw_names(capture.host, ((r.step, r.command) for r in capture.runs))
+    for name, run in zip(names, capture.runs, strict=True):
         text = run.output
         if run.error:
             text += f"\n[imagesweep: {run.error}]\n"

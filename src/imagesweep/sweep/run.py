@@ -42,6 +42,8 @@ from imagesweep.history.reuse import offers
 from imagesweep.inventory import simple as inventory
 from imagesweep.inventory.simple import Credentials
 from imagesweep.records import DeviceCapture, DeviceResult, Severity, Status, severity_rank
+from imagesweep.report import html as html_report
+from imagesweep.report import siem
 from imagesweep.report.schema import JOURNAL, RUN_JSON
 from imagesweep.report.writers import write_raw, write_reports
 from imagesweep.sweep.consensus import apply_fleet
@@ -74,6 +76,9 @@ class AuditOptions:
     implant_markers: Path | None = None  # user indicators beside the packaged ones
     history: Path | None = None  # the history store; None: the sweep keeps no history
     windows: Path | None = None  # maintenance windows / approved changes YAML
+    siem: str | None = None  # udp://|tcp://|tls://host:port: CEF over syslog, after the reports
+    siem_ca: Path | None = None  # CA file for a tls:// SIEM
+    jsonl: Path | None = None  # the same events as JSON lines
     rehash_after: float | None = None  # days: reuse unchanged files' digests (needs history)
 
 
@@ -86,6 +91,7 @@ class SweepOutcome:
     interrupted: str = ""  # "SIGINT" / "SIGTERM" when a signal stopped the sweep
     resume_command: str = ""  # the exact command that continues an interrupted sweep
     changes: tuple[object, ...] = ()  # history.diff.Change: what changed since the last sweep
+    deliveries: tuple[siem.Delivery, ...] = ()  # --siem / --jsonl: what was sent, or why not
 
 
 def judge(capture: DeviceCapture, ctx: Context) -> DeviceResult:
@@ -208,6 +214,9 @@ def run_audit(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     run_dir = options.out
     _check_writable(run_dir)
+    target = siem.parse_target(options.siem, options.siem_ca) if options.siem else None
+    if options.jsonl is not None:
+        _check_writable(options.jsonl.parent)
     if not options.resume and (run_dir / JOURNAL).exists():
         raise ConfigError(
             f"{run_dir}: already holds a sweep; continue it with --resume {run_dir}, "
@@ -229,7 +238,9 @@ def run_audit(
             f"the inventory, {inventory.ENV_USERNAME}/{inventory.ENV_PASSWORD}, "
             "or use --ask-pass"
         )
-    cat = load_catalogue(options.known_good, options.inventory, none=options.no_catalogue)
+    # Beside the inventory: in its directory, or beside a CSV inventory file.
+    beside = options.inventory if options.inventory.is_dir() else options.inventory.parent
+    cat = load_catalogue(options.known_good, beside, none=options.no_catalogue)
     settings = options.settings
     if not settings.algorithms:
         settings = replace(settings, algorithms=cat.algorithms_needed())
@@ -344,6 +355,12 @@ def run_audit(
             )
         finally:
             hist.close()
+    html_report.write(run_dir)  # last: it shows changes.csv, which the history writes
+    deliveries: tuple[siem.Delivery, ...] = ()
+    if target is not None or options.jsonl is not None:
+        # After every file is written and every verdict given: a SIEM that fails changes
+        # neither; the Delivery says what was sent.
+        deliveries = siem.export(run_dir, catalogue=cat, target=target, jsonl=options.jsonl)
     code = exit_code(results, options.fail_on)
     if options.no_catalogue and code == 0 and results:
         # Nothing was compared with known-good digests: the sweep cannot pass.
@@ -356,6 +373,7 @@ def run_audit(
         interrupted=interrupted,
         resume_command=resume_command(run_dir) if interrupted else "",
         changes=changes,
+        deliveries=deliveries,
     )
 
 
@@ -417,6 +435,9 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         else None,
         "history": str(options.history.absolute()) if options.history else None,
         "windows": str(options.windows.absolute()) if options.windows else None,
+        "siem": options.siem,
+        "siem_ca": str(options.siem_ca.absolute()) if options.siem_ca else None,
+        "jsonl": str(options.jsonl.absolute()) if options.jsonl else None,
         "rehash_after": options.rehash_after,
     }
 
@@ -456,6 +477,9 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             ),
             history=Path(data["history"]) if data.get("history") else None,
             windows=Path(data["windows"]) if data.get("windows") else None,
+            siem=data.get("siem"),
+            siem_ca=Path(data["siem_ca"]) if data.get("siem_ca") else None,
+            jsonl=Path(data["jsonl"]) if data.get("jsonl") else None,
             rehash_after=(
                 float(data["rehash_after"]) if data.get("rehash_after") is not None else None
             ),

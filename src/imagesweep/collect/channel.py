@@ -158,7 +158,10 @@ class _Reader:
         return self.tail.replace("\r\n", "\n").replace("\r", "\n")
 
 
-_WAIT = 0.25  # longest single wait for data: how often deadlines and prompts are checked
+# The longest single wait for data: how often an idle session checks its deadline and a
+# foreign prompt. Each wake-up of a thousand sessions waiting out minute-long digests costs
+# CPU (and the GIL); data, a closed channel and a stop's cut end a wait at once.
+_WAIT = 1.0
 
 
 def _wait(deadline: float) -> float:

@@ -20,6 +20,8 @@ import paramiko
 from cryptography.hazmat.primitives import hashes
 from paramiko.kex_group14 import KexGroup14SHA256
 
+from imagesweep.collect.transport import AuditTransport
+
 PLUGIN = "netmiko_legacy"
 WEAK_KEX = ("diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1")
 WEAK_HOST_KEYS = ("ssh-rsa",)
@@ -60,7 +62,7 @@ class LegacyRSAKey(paramiko.RSAKey):  # type: ignore[misc]
     HASHES = {**paramiko.RSAKey.HASHES, "ssh-rsa": hashes.SHA1}  # noqa: RUF012
 
 
-class LegacyTransport(paramiko.Transport):  # type: ignore[misc]
+class LegacyTransport(AuditTransport):
     _preferred_kex = (*paramiko.Transport._preferred_kex, *WEAK_KEX)
     _kex_info = {  # noqa: RUF012 - class-level tables, as in paramiko.Transport
         **paramiko.Transport._kex_info,

@@ -30,6 +30,7 @@ from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir_netmiko.connections.netmiko import Netmiko
 
 from imagesweep.collect.legacy_ssh import LegacyTransport
+from imagesweep.collect.transport import AuditTransport
 
 PLUGIN = "imagesweep_netmiko"
 LEGACY_PLUGIN = "imagesweep_netmiko_legacy"
@@ -137,8 +138,7 @@ class AuditSSHClient(paramiko.SSHClient):  # type: ignore[misc]
             # Only this host's entry: paramiko checks the key under this name.
             name = hostname if port == 22 else f"[{hostname}]:{port}"
             self._store.copy_into(self.get_host_keys(), name)
-        if self.legacy:
-            kwargs.setdefault("transport_factory", LegacyTransport)
+        kwargs.setdefault("transport_factory", LegacyTransport if self.legacy else AuditTransport)
         super().connect(hostname, port, *args, **kwargs)
 
 

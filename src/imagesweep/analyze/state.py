@@ -14,14 +14,19 @@ from imagesweep.paths import filesystem
 from imagesweep.platforms import Step, profile
 from imagesweep.records import (
     AuditGap,
+    Authenticity,
     BootInfo,
+    Compliance,
     DeviceCapture,
     DeviceState,
     DigestResult,
     FileSystem,
+    Measurement,
     Pending,
+    Rommon,
     RunningSet,
     StorageListing,
+    SudiChain,
     VersionInfo,
 )
 
@@ -101,6 +106,8 @@ def build_state(capture: DeviceCapture) -> DeviceState:
     digests = tuple(r for r in records if isinstance(r, DigestResult))
     pending = tuple(r for r in records if isinstance(r, Pending))
     running_set = tuple(p for r in records if isinstance(r, RunningSet) for p in r.paths)
+    roms = [r for r in records if isinstance(r, Rommon)]
+    rommon = _rommon(roms)
 
     # Every step is required unless the platform says otherwise: a storage enumeration that
     # failed could hide a second image on a filesystem nobody listed.
@@ -164,4 +171,19 @@ def build_state(capture: DeviceCapture) -> DeviceState:
         notes=capture.notes,
         offbox=capture.offbox,
         outputs=tuple((run.command, run.output) for run in capture.runs if run.output),
+        measurements=tuple(r for r in records if isinstance(r, Measurement)),
+        sudi=tuple(r for r in records if isinstance(r, SudiChain)),
+        compliance=tuple(r for r in records if isinstance(r, Compliance)),
+        authenticity=tuple(r for r in records if isinstance(r, Authenticity)),
+        rommon=rommon,
     )
+
+
+def _rommon(roms: list[Rommon]) -> Rommon | None:
+    """``show rom-monitor`` (version, region) and ``show romvar`` (variables) as one record."""
+    if not roms:
+        return None
+    version = next((r for r in roms if r.version), roms[0])
+    variables = tuple(v for r in roms for v in r.variables)
+    evidence = tuple(e for r in roms for e in r.evidence)
+    return replace(version, variables=variables, evidence=evidence)

@@ -137,6 +137,8 @@ def _audit_options(**kw: Any) -> AuditOptions:
         implant_markers=kw["implant_markers"],
         history=None if kw["no_history"] else (kw["history"] or default_history()),
         windows=kw["windows"],
+        kgv=kw["kgv"],
+        integrity_roots=kw["integrity_roots"],
     )
 
 
@@ -359,6 +361,18 @@ def audit_options(func: F) -> F:
             "--windows",
             type=click.Path(path_type=Path, dir_okay=False, exists=True),
             help="Maintenance windows / approved changes YAML: matching drift becomes info.",
+        ),
+        click.option(
+            "--kgv",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="Cisco Known Good Values JSON to judge IOS-XE boot integrity measurements "
+            "against; FILE.signature beside it is verified (a bad one is an error).",
+        ),
+        click.option(
+            "--integrity-roots",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="PEM certificates trusted beside Cisco's roots for SUDI chains and KGV "
+            "signatures (a private PKI, a test lab).",
         ),
     ]
     for opt in reversed(opts):

@@ -28,6 +28,7 @@ from imagesweep.analyze.state import build_state
 from imagesweep.baseline import catalogue as catalogue_mod
 from imagesweep.baseline import indicators
 from imagesweep.baseline.catalogue import Catalogue
+from imagesweep.baseline.kgv import load_kgv, load_trust
 from imagesweep.collect.login import LoginGate
 from imagesweep.collect.offbox import OffboxGate
 from imagesweep.collect.settings import CollectSettings
@@ -70,6 +71,8 @@ class AuditOptions:
     implant_markers: Path | None = None  # user indicators beside the packaged ones
     history: Path | None = None  # the history store; None: the sweep keeps no history
     windows: Path | None = None  # maintenance windows / approved changes YAML
+    kgv: Path | None = None  # Cisco Known Good Values JSON (--kgv); FILE.signature verified
+    integrity_roots: Path | None = None  # PEM roots beside Cisco's (--integrity-roots)
 
 
 @dataclass(frozen=True)
@@ -231,10 +234,13 @@ def run_audit(
     # Hosts the inventory marks as emulators (data: emulator: true) boot from a placeholder
     # TFTP URL by design; BOOT_NETWORK is info for them.
     emulators = frozenset(h.name for h in nr.inventory.hosts.values() if h.get("emulator"))
+    trust = load_trust(options.integrity_roots)
     ctx = Context(
         catalogue=cat,
         policy=replace(options.policy, emulators=emulators),
         indicators=indicators.load_all(options.implant_markers),
+        trust=trust,
+        kgv=load_kgv(options.kgv, trust) if options.kgv else None,
     )
     hist: SweepHistory | None = None
     if options.history is not None:  # locked before any device is contacted
@@ -395,6 +401,12 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         else None,
         "history": str(options.history.absolute()) if options.history else None,
         "windows": str(options.windows.absolute()) if options.windows else None,
+        "kgv": str(options.kgv.absolute()) if options.kgv else None,
+        "integrity_roots": str(options.integrity_roots.absolute())
+        if options.integrity_roots
+        else None,
+        "approved_rommon": {k: list(v) for k, v in options.policy.approved_rommon.items()},
+        "rommon_region": options.policy.rommon_region,
     }
 
 
@@ -422,6 +434,10 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
                     k: tuple(v) for k, v in (data.get("approved_versions") or {}).items()
                 },
                 accept_unverifiable=frozenset(data.get("accept_unverifiable") or ()),
+                approved_rommon={
+                    k: tuple(v) for k, v in (data.get("approved_rommon") or {}).items()
+                },
+                rommon_region=str(data.get("rommon_region") or ""),
             ),
             credentials=credentials,
             ssh_config=Path(data["ssh_config"]) if data.get("ssh_config") else None,
@@ -433,6 +449,8 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             ),
             history=Path(data["history"]) if data.get("history") else None,
             windows=Path(data["windows"]) if data.get("windows") else None,
+            kgv=Path(data["kgv"]) if data.get("kgv") else None,
+            integrity_roots=Path(data["integrity_roots"]) if data.get("integrity_roots") else None,
         )
     except OSError as exc:
         raise ConfigError(f"{path}: cannot resume: {exc.strerror or exc}") from exc

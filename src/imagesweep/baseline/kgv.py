@@ -23,7 +23,10 @@ from typing import Any
 
 from cryptography import x509
 
+from imagesweep.baseline.catalogue import guess_platform
 from imagesweep.errors import ConfigError
+from imagesweep.records import KnownGood
+from imagesweep.releases import image_version
 from imagesweep.signed import der, describe, file_signed, issued_by, load_pems
 
 MAX_KGV_BYTES = 256 * 1024 * 1024
@@ -243,9 +246,35 @@ __all__ = [
     "KgvEntry",
     "KnownGoodValues",
     "Trust",
+    "catalogue_rows",
     "cisco_trust",
     "describe",
     "load_kgv",
     "load_trust",
     "parse_kgv",
 ]
+
+
+def catalogue_rows(kgv: KnownGoodValues) -> list[KnownGood]:
+    """The KGV's whole-file digests (OS images and packages) as catalogue rows; ``source``
+    names the KGV, its timestamp and whether its signature was verified."""
+    stamp = f"@{kgv.timestamp}" if kgv.timestamp else ""
+    state = "signed" if kgv.signed else "unsigned"
+    source = f"kgv:{kgv.source}{stamp} ({state})"
+    rows: dict[tuple[str, str, str], KnownGood] = {}
+    for e in kgv.entries:
+        name = e.filename
+        if e.dtype not in ("osimage", "pkg") or not (e.md5 or e.sha512):
+            continue
+        if not name or "/" in name or ":" in name or "." not in name:
+            continue
+        md5 = e.md5 if re.fullmatch(r"[0-9a-f]{32}", e.md5) else ""
+        sha512 = e.sha512 if re.fullmatch(r"[0-9a-f]{128}", e.sha512) else ""
+        if not (md5 or sha512):
+            continue
+        version = image_version(name) or (e.version if e.dtype == "osimage" else "")
+        rows.setdefault(
+            (name.lower(), md5, sha512),
+            KnownGood(name, md5, sha512, guess_platform(name), version or "", source),
+        )
+    return list(rows.values())

@@ -71,6 +71,10 @@ def test_evidence_names_measured_and_expected_values(judged: Sweep) -> None:
     assert serials["severity"] == "critical"
     assert judged.devices()["bi-dev-rommon"]["rommon"] == "17.11.1r[FC1]"
     assert judged.devices()["bi-genuine"]["rommon"] == "16.12(2r)"
+    integrity = {h: row["integrity"] for h, row in judged.devices().items()}
+    for host in ("bi-lies", "bi-not-in-kgv", "bi-bad-signature", "bi-replay"):
+        assert integrity[host] == "tampered", host
+    assert integrity["bi-genuine"] == "verified"
 
 
 def test_the_stack_is_verified_per_member(judged: Sweep) -> None:

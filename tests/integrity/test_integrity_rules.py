@@ -234,3 +234,27 @@ def test_rules_are_registered() -> None:
     ):
         assert rule in RULE_IDS
     assert analyze(state(*GENUINE), Context(trust=TRUST, kgv=SIGNED_KGV)) == ()
+
+
+def test_policy_rommon_keys(tmp_path: Path) -> None:
+    from imagesweep.baseline.policy import load as load_policy
+
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        'approved_rommon:\n  xe: ["17.9.1r"]\n  C9300-48P: ["17.6.1r"]\nrommon_region: ReadOnly\n'
+    )
+    policy = load_policy(path, rule_ids=RULE_IDS)
+    assert policy.approved_rommon == {"cisco_xe": ("17.9.1r",), "C9300-48P": ("17.6.1r",)}
+    assert policy.rommon_region == "ReadOnly"
+    path.write_text("rommon_region: Sideways\n")
+    with pytest.raises(ConfigError, match="rommon_region"):
+        load_policy(path, rule_ids=RULE_IDS)
+    v = VersionInfo(
+        "17.9.4a",
+        model="C9300-48P",
+        rommon="System Bootstrap, Version 17.9.1r, RELEASE SOFTWARE (P)",
+    )
+    dev = DeviceState(host="s", platform="cisco_xe", version=v)
+    policy = Policy(approved_rommon={"cisco_xe": ("17.9.1r",), "C9300-48P": ("17.6.1r",)})
+    # the model's list wins over the platform's
+    assert "not approved" in text(rommon_unexpected(dev, Context(policy=policy)))

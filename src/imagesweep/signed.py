@@ -38,17 +38,32 @@ def der(cert: x509.Certificate) -> bytes:
 
 
 def describe(cert: x509.Certificate) -> str:
-    return f"{cert.subject.rfc4514_string()} (serial {cert.serial_number:X})"
+    try:
+        return f"{cert.subject.rfc4514_string()} (serial {cert.serial_number:X})"
+    except ValueError:  # the library decodes names lazily: a damaged one fails here
+        return f"(undecodable subject) (serial {cert.serial_number:X})"
+
+
+def rsa_key(cert: x509.Certificate) -> rsa.RSAPublicKey | None:
+    """The certificate's RSA key; None when it is not RSA or does not decode (damaged)."""
+    try:
+        key = cert.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        return None
+    return key if isinstance(key, rsa.RSAPublicKey) else None
 
 
 def issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     """``issuer``'s key signed ``cert`` (any hash the certificate names: Cisco Root CA 2048
     signs with SHA-1, which the library's path builder refuses)."""
-    if cert.issuer != issuer.subject:
+    try:
+        if cert.issuer != issuer.subject:
+            return False
+        algorithm = cert.signature_hash_algorithm
+    except (ValueError, UnsupportedAlgorithm):
         return False
-    key = issuer.public_key()
-    algorithm = cert.signature_hash_algorithm
-    if not isinstance(key, rsa.RSAPublicKey) or algorithm is None:
+    key = rsa_key(issuer)
+    if key is None or algorithm is None:
         return False
     try:
         key.verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), algorithm)
@@ -96,8 +111,8 @@ def chain_to_root(
 
 def rsa_ok(cert: x509.Certificate, signature_hex: str, data: bytes) -> bool:
     """RSA PKCS#1 v1.5 with SHA-256 over ``data`` by ``cert``'s key."""
-    key = cert.public_key()
-    if not isinstance(key, rsa.RSAPublicKey):
+    key = rsa_key(cert)
+    if key is None:
         return False
     try:
         key.verify(bytes.fromhex(signature_hex), data, padding.PKCS1v15(), hashes.SHA256())
@@ -205,8 +220,8 @@ def file_signed(data: bytes, signature: bytes, signers: Iterable[x509.Certificat
     4096-bit signature, SHA-256 for 2048 bits, as Cisco signs KGV files); "" if none."""
     algorithm: hashes.HashAlgorithm = hashes.SHA512() if len(signature) == 512 else hashes.SHA256()
     for cert in signers:
-        key = cert.public_key()
-        if not isinstance(key, rsa.RSAPublicKey):
+        key = rsa_key(cert)
+        if key is None:
             continue
         try:
             key.verify(signature, data, padding.PKCS1v15(), algorithm)

@@ -77,6 +77,14 @@ def test_evidence_names_measured_and_expected_values(judged: Sweep) -> None:
     assert integrity["bi-genuine"] == "verified"
 
 
+def test_sweep_json_says_whether_the_kgv_was_signed(judged: Sweep) -> None:
+    import json
+
+    options = json.loads((judged.run_dir / "sweep.json").read_text(encoding="utf-8"))["options"]
+    assert options["kgv_signed"] is True
+    assert "signed by" in options["kgv_file"] and options["trusted_roots"] == 4
+
+
 def test_the_stack_is_verified_per_member(judged: Sweep) -> None:
     raw = judged.run_dir / "raw" / "bi-genuine-stack"
     (measured,) = raw.glob("show_system_integrity_all_measurement_nonce_*.txt")

@@ -21,6 +21,7 @@ import logging
 import secrets
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -177,6 +178,8 @@ class _Session:
                 )
                 if TRY_LATER not in run.output or attempt == self.settings.busy_retries:
                     break
+                # kept as evidence, not as the answer: only the last try may count
+                self.runs[-1] = replace(run, error=f"{TRY_LATER.lstrip('% ')}: resent")
                 time.sleep(self.settings.busy_delay)  # bounded: busy_retries x busy_delay
             try:
                 return interpret(self.prof, run)

@@ -305,6 +305,10 @@ def run_audit(
             **options_record(options),
             "catalogue_entries": len(cat),
             "resume": options.resume,
+            # what signed boot measurements were judged against (issue 10)
+            "kgv_file": ctx.kgv.describe() if ctx.kgv else None,
+            "kgv_signed": ctx.kgv.signed if ctx.kgv else None,
+            "trusted_roots": len(ctx.trust.roots),
         },
         timings={
             "elapsed_seconds": round(elapsed, 3),

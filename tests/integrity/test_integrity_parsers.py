@@ -258,3 +258,64 @@ def test_every_bootintegrity_cli_case_is_pinned() -> None:
     pinned |= {"isr4k_device_cert.txt", "cbr8_show_plat_sudi_not_present.txt"}
     cases = {p.name for p in BIV.glob("*.txt")}
     assert cases <= pinned, sorted(cases - pinned)
+
+
+YANG_VALID = [
+    ("netconf_valid_measurement.xml", "Measurement", 1),
+    ("netconf_valid_multiple_locations.xml", "Measurement", 2),
+    ("netconf_valid_trust_chain.xml", "SudiChain", 1),
+    ("netconf_valid_compliance.xml", "Compliance", 1),
+    ("restconf_valid_measurement.json", "Measurement", 1),
+    ("restconf_valid_trust_chain.json", "SudiChain", 1),
+    ("restconf_valid_compliance.json", "Compliance", 1),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "count"), YANG_VALID)
+def test_yang_forms(name: str, kind: str, count: int) -> None:
+    got = P.yang(text(f"v2/{name}"))
+    assert [type(r).__name__ for r in got] == [kind] * count
+    assert all(r.nonce == 12345 for r in got)
+    if kind == "Measurement":
+        for m in got:
+            assert isinstance(m, P.Measurement)
+            assert replay_pcrs(m) == (m.pcr0, m.pcr8)
+    if name == "netconf_valid_multiple_locations.xml":
+        assert [r.location for r in got] == [
+            "FRU=fru-rp SLOT=0 BAY=0 CHASSIS=-1 NODE=0",
+            "FRU=fru-rp SLOT=1 BAY=0 CHASSIS=-1 NODE=0",
+        ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "netconf_invalid_measurement_no_list_key.xml",
+        "restconf_invalid_measurement_no_list_key.json",
+    ],
+)
+def test_yang_without_list_keys_is_refused(name: str) -> None:
+    with pytest.raises(ParseError, match="without its list key"):
+        P.yang(text(f"v2/{name}"))
+
+
+def test_yang_refuses_entities_and_other_text() -> None:
+    bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
+    with pytest.raises(ParseError, match="DOCTYPE"):
+        P.yang(bomb)
+    with pytest.raises(ParseError):
+        P.yang(text("isr4k_show_plat_int_sign_nonce.txt"))
+    with pytest.raises(ParseError):
+        P.yang('{"x": 1}')
+
+
+def test_every_v2_case_is_pinned() -> None:
+    pinned = {n for n, *_ in YANG_VALID} | {
+        "netconf_invalid_measurement_no_list_key.xml",
+        "restconf_invalid_measurement_no_list_key.json",
+        "cli_valid_multiple_measure.txt",
+        "cli_valid_trust_chain.txt",
+        "cli_valid_compliance.txt",
+        "sandbox.kgv.json",
+    }
+    assert {p.name for p in (BIV / "v2").iterdir()} <= pinned

@@ -258,3 +258,46 @@ def test_policy_rommon_keys(tmp_path: Path) -> None:
     policy = Policy(approved_rommon={"cisco_xe": ("17.9.1r",), "C9300-48P": ("17.6.1r",)})
     # the model's list wins over the platform's
     assert "not approved" in text(rommon_unexpected(dev, Context(policy=policy)))
+
+
+@pytest.mark.parametrize("form", ["netconf", "restconf"])
+def test_yang_forms_verify_end_to_end(form: str) -> None:
+    ext = "xml" if form == "netconf" else "json"
+    v2 = OUT / "v2"
+    records = [
+        r
+        for kind in ("measurement", "trust_chain", "compliance")
+        for r in P.yang((v2 / f"{form}_valid_{kind}.{ext}").read_text())
+    ]
+    s = DeviceState(
+        host="r1",
+        platform="cisco_xe",
+        measurements=tuple(r for r in records if isinstance(r, P.Measurement)),
+        sudi=tuple(r for r in records if isinstance(r, P.SudiChain)),
+        compliance=tuple(r for r in records if isinstance(r, P.Compliance)),
+    )
+    kgv = load_kgv(v2 / "sandbox.kgv.json", TRUST)
+    assert boot_integrity(s, Context(trust=TRUST, kgv=kgv)) == []
+    # the same answer taken as a reply to another nonce is a replay
+    sent = replace(s, measurements=tuple(replace(m, nonce=999) for m in s.measurements))
+    found = boot_integrity(sent, Context(trust=TRUST, kgv=kgv))
+    assert rules(found) == ["BOOT_INTEGRITY_SIGNATURE_INVALID"]
+    assert "names nonce 12345 (a replayed answer)" in text(found)
+
+
+SUDI_NONCES = [
+    ("38_show_sudi_sign_nonce.txt", 10),
+    ("isr1k_show_plat_sudi_sign_nonce.txt", 79213556),
+    ("isr4k_show_plat_sudi_sign_nonce.txt", 1),
+    ("show_plat_sudi_crlf_eol.txt", 123),
+]
+
+
+@pytest.mark.parametrize(("name", "nonce"), SUDI_NONCES)
+def test_every_real_signed_sudi_chain_verifies_with_its_nonce(name: str, nonce: int) -> None:
+    from imagesweep.signed import verify_chain
+
+    chain = P.platform_sudi((OUT / name).read_text(), str(nonce))
+    verdict = verify_chain(chain, TRUST.roots)
+    assert verdict.ok, verdict.reasons
+    assert not verify_chain(replace(chain, nonce=nonce + 1), TRUST.roots).ok

@@ -572,3 +572,218 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 NXOS_STEPS = {k: STEPS[k] for k in ("authenticity", "authenticity_file")}
 NXOS_COMMANDS = tuple(c for c in COMMANDS if c[1] in NXOS_STEPS)
+
+
+# --- the same data through YANG (RESTCONF JSON, NETCONF XML) --------------------------------
+
+_YANG_ROOT = "system-integrity-oper-data"
+_LOCATION_KEYS = ("fru", "slot", "bay", "chassis", "node")
+MAX_YANG_BYTES = 4 * 1024 * 1024
+
+
+def _as_list(value: object) -> list[object]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _xml_to_dict(text: str) -> dict[str, object]:
+    import xml.etree.ElementTree as ET
+
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        raise ParseError("XML with a DOCTYPE or entities is refused (device output is hostile)")
+    try:
+        root = ET.fromstring(text.strip())
+    except ET.ParseError as exc:
+        raise ParseError(f"not XML: {exc}") from exc
+
+    def convert(node: ET.Element) -> object:
+        children = list(node)
+        if not children:
+            return (node.text or "").strip()
+        out: dict[str, object] = {}
+        for child in children:
+            tag = child.tag.rsplit("}", 1)[-1]
+            value = convert(child)
+            if tag in out:
+                prior = out[tag]
+                out[tag] = [*prior, value] if isinstance(prior, list) else [prior, value]
+            else:
+                out[tag] = value
+        return out
+
+    tag = root.tag.rsplit("}", 1)[-1]
+    return {tag: convert(root)}
+
+
+def _yang_doc(text: str) -> list[dict[str, object]]:
+    """The ``location`` entries of a RESTCONF (JSON) or NETCONF (XML) answer."""
+    import json
+
+    if len(text) > MAX_YANG_BYTES:
+        raise ParseError(f"larger than {MAX_YANG_BYTES} bytes")
+    stripped = text.strip()
+    doc: object
+    if stripped.startswith("{"):
+        try:
+            doc = json.loads(stripped)
+        except ValueError as exc:
+            raise ParseError(f"not JSON: {exc}") from exc
+    elif stripped.startswith("<"):
+        doc = _xml_to_dict(stripped)
+    else:
+        raise ParseError("neither RESTCONF JSON nor NETCONF XML")
+    data = None
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            if str(key).rsplit(":", 1)[-1] == _YANG_ROOT:
+                data = value
+    if not isinstance(data, dict):
+        raise ParseError(f"no {_YANG_ROOT}")
+    locations = [x for x in _as_list(data.get("location")) if isinstance(x, dict)]
+    if not locations:
+        raise ParseError("no location")
+    return locations
+
+
+def _yang_location(entry: dict[str, object]) -> str:
+    missing = [k for k in _LOCATION_KEYS if k not in entry]
+    if missing:
+        raise ParseError(f"a location without its list key(s) {', '.join(missing)}")
+    return " ".join(f"{k.upper()}={entry[k]}" for k in _LOCATION_KEYS)
+
+
+def _yang_signature(node: object, where: str) -> tuple[int, str]:
+    if not isinstance(node, dict):
+        raise ParseError(f"{where}: no signature")
+    version = _version(str(node.get("version", "")), where)
+    value = str(node.get("signature", ""))
+    signature, _ = _signature([value], 0, where)
+    return version, signature
+
+
+def _text_of(node: dict[str, object], key: str, where: str) -> str:
+    value = node.get(key)
+    if isinstance(value, dict | list) or value is None:
+        raise ParseError(f"{where}: no {key}")
+    return str(value)
+
+
+def yang(text: str, target: str = "") -> tuple[Measurement | SudiChain | Compliance, ...]:
+    """Records from ``system-integrity-oper-data`` in its RESTCONF or NETCONF form; the
+    nonce is the one the answer names unless ``target`` says which was sent."""
+    out: list[Measurement | SudiChain | Compliance] = []
+    for entry in _yang_doc(text):
+        location = _yang_location(entry)
+        where = f"LOCATION {location}"
+        for item in _as_list(entry.get("integrity")):
+            if not isinstance(item, dict):
+                raise ParseError(f"{where}: integrity is not a record")
+            named = str(item.get("nonce", ""))
+            echoed = int(named) if named.isdigit() and len(named) <= 20 else None
+            nonce = _nonce(target) if target else echoed
+            if isinstance(item.get("measurement"), dict):
+                out.append(_yang_measurement(item["measurement"], where, location, nonce, echoed))
+            elif isinstance(item.get("trust-chain"), dict):
+                out.append(_yang_chain(item["trust-chain"], where, location, nonce))
+            elif isinstance(item.get("compliance"), dict):
+                out.append(_yang_compliance(item["compliance"], where, location, nonce))
+            else:
+                raise ParseError(f"{where}: no measurement, trust-chain or compliance")
+    return tuple(out)
+
+
+def _yang_measurement(
+    m: object, where: str, location: str, nonce: int | None, echoed: int | None
+) -> Measurement:
+    assert isinstance(m, dict)
+    boot = []
+    for stage in _as_list(m.get("boot-loader")):
+        if not isinstance(stage, dict):
+            raise ParseError(f"{where}: a boot-loader entry is not a record")
+        stage_version = _text_of(stage, "version", where)
+        value = _hash(_text_of(stage, "hash", where), f"{where} boot {stage_version}")
+        boot.append((stage_version, value))
+    os_node = m.get("operating-system")
+    if not isinstance(os_node, dict):
+        raise ParseError(f"{where}: no operating-system")
+    packages = []
+    for pkg in _as_list(os_node.get("package-integrity")):
+        if not isinstance(pkg, dict):
+            raise ParseError(f"{where}: a package-integrity entry is not a record")
+        name = _text_of(pkg, "name", where)
+        packages.append((name, _hash(_text_of(pkg, "hash", where), f"{where} {name}")))
+    registers = {}
+    for reg in _as_list(m.get("register")):
+        if isinstance(reg, dict):
+            registers[str(reg.get("index"))] = _pcr(
+                _text_of(reg, "pcr-content", where), f"{where} PCR{reg.get('index')}"
+            )
+    if not (boot and packages and "0" in registers and "8" in registers):
+        raise ParseError(f"{where}: incomplete measurement (hashes or registers)")
+    version, signature = _yang_signature(m.get("signature"), where)
+    platform = _text_of(m, "platform", where)
+    os_version = _text_of(os_node, "version", where)
+    return Measurement(
+        location=location,
+        platform=platform,
+        boot=tuple(boot),
+        os_version=os_version,
+        os_hashes=tuple(packages),
+        pcr0=registers["0"],
+        pcr8=registers["8"],
+        sig_version=version,
+        signature=signature,
+        nonce=nonce,
+        echoed_nonce=echoed,
+        evidence=(
+            f"{where} Platform: {platform}",
+            f"{where} OS Version: {os_version}",
+            f"{where} PCR0: {registers['0']}",
+            f"{where} PCR8: {registers['8']}",
+        ),
+    )
+
+
+def _yang_chain(node: object, where: str, location: str, nonce: int | None) -> SudiChain:
+    assert isinstance(node, dict)
+    certs = []
+    for cert in _as_list(node.get("trust-chain")):
+        if not isinstance(cert, dict):
+            raise ParseError(f"{where}: a trust-chain entry is not a record")
+        body = "".join(_text_of(cert, "value", where).split())
+        if not re.fullmatch(r"[A-Za-z0-9+/=]{100,16384}", body):
+            raise ParseError(f"{where}: a certificate is not base64 DER")
+        lines = "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
+        certs.append(f"-----BEGIN CERTIFICATE-----\n{lines}\n-----END CERTIFICATE-----\n")
+    if len(certs) != 3:
+        raise ParseError(f"{where}: {len(certs)} certificates, expected root, sub-CA and device")
+    version, signature = _yang_signature(node.get("signature"), where)
+    return SudiChain(
+        location=location,
+        certificates=tuple(certs),
+        sig_version=version,
+        signature=signature,
+        nonce=nonce,
+        evidence=(f"{where}: {len(certs)} certificates",),
+    )
+
+
+def _yang_compliance(node: object, where: str, location: str, nonce: int | None) -> Compliance:
+    assert isinstance(node, dict)
+    attributes = []
+    for cap in _as_list(node.get("capability")):
+        if not isinstance(cap, dict):
+            raise ParseError(f"{where}: a capability is not a record")
+        attributes.append((_text_of(cap, "attribute", where), _text_of(cap, "value", where)))
+    if not attributes:
+        raise ParseError(f"{where}: no compliance capabilities")
+    version, signature = _yang_signature(node.get("signature"), where)
+    return Compliance(
+        location=location,
+        attributes=tuple(attributes),
+        sig_version=version,
+        signature=signature,
+        nonce=nonce,
+        evidence=tuple(f"{where} {k}: {v}" for k, v in attributes),
+    )

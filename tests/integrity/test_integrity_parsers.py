@@ -319,3 +319,18 @@ def test_every_v2_case_is_pinned() -> None:
         "sandbox.kgv.json",
     }
     assert {p.name for p in (BIV / "v2").iterdir()} <= pinned
+
+
+def test_rom_monitor_regions_vendor_format() -> None:
+    """Written from Cisco's documented ISR G2 layout (no real capture in the corpus)."""
+    fixture = (
+        Path(__file__).resolve().parents[1]
+        / "fixtures/cisco_ios/show_rom-monitor/isr_g2_upgrade_region_vendor_format.raw"
+    )
+    raw = fixture.read_text(encoding="utf-8")
+    rom = P.rom_monitor(raw)
+    assert (rom.version, rom.region) == ("15.0(1r)M16", "Upgrade")
+    readonly = raw.replace("running ROMMON from Upgrade", "running ROMMON from ReadOnly")
+    assert P.rom_monitor(readonly).version == "15.0(1r)M1"
+    with pytest.raises(ParseError, match="which one runs"):
+        P.rom_monitor(raw.split("Currently running")[0])

@@ -482,17 +482,36 @@ _BOOTSTRAP = re.compile(
 _REGION = re.compile(r"[Cc]urrently running ROMMON from (ReadOnly|Upgrade|\S{1,20}) region")
 
 
+_REGION_HEADER = re.compile(r"^(ReadOnly|Upgrade) ROMMON version:?$")
+
+
 def rom_monitor(text: str, target: str = "") -> Rommon:
+    """``show rom-monitor [r0]``: the bootstrap line; where the platform keeps a ReadOnly and
+    an Upgrade ROMMON (ISR G2, ISR 4000), the version of the region it runs from."""
     lines, _ = _lines(text)
+    sections: dict[str, str] = {}
+    current = ""
+    for line in lines:
+        header = _REGION_HEADER.match(line)
+        if header:
+            current = header.group(1)
+            continue
+        found = _BOOTSTRAP.search(line)
+        if found and current and current not in sections:
+            sections[current] = line
     joined = "\n".join(lines)
-    found = _BOOTSTRAP.search(joined)
+    region = _REGION.search(joined)
+    running = region.group(1) if region else ""
+    chosen = sections.get(running) or next(iter(sections.values()), "")
+    found = _BOOTSTRAP.search(chosen) if chosen else _BOOTSTRAP.search(joined)
     if not found:
         raise ParseError("no 'System Bootstrap, Version ...' line")
-    region = _REGION.search(joined)
+    if sections and not region:
+        raise ParseError("ReadOnly and Upgrade ROMMONs, but no line says which one runs")
     return Rommon(
         version=found.group(1).replace(" ", ""),
         release_type=found.group(2),
-        region=region.group(1) if region else "",
+        region=running,
         evidence=(found.group(0),) + ((region.group(0),) if region else ()),
     )
 

@@ -23,11 +23,16 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from imagesweep.records import Compliance, Measurement, SudiChain
 
 MAX_CHAIN = 6
+# What decoding a damaged certificate can raise (the library parses some parts lazily).
+DECODE_ERRORS = (ValueError, x509.InvalidVersion, UnsupportedAlgorithm)
 
 
 def load_pems(data: bytes) -> tuple[x509.Certificate, ...]:
     """Every certificate in a PEM bundle; ValueError when there is none or one is damaged."""
-    certs = tuple(x509.load_pem_x509_certificates(data))
+    try:
+        certs = tuple(x509.load_pem_x509_certificates(data))
+    except DECODE_ERRORS as exc:
+        raise ValueError(str(exc)) from exc
     if not certs:
         raise ValueError("no certificate")
     return certs
@@ -40,7 +45,7 @@ def der(cert: x509.Certificate) -> bytes:
 def describe(cert: x509.Certificate) -> str:
     try:
         return f"{cert.subject.rfc4514_string()} (serial {cert.serial_number:X})"
-    except ValueError:  # the library decodes names lazily: a damaged one fails here
+    except DECODE_ERRORS:  # the library decodes names lazily: a damaged one fails here
         return f"(undecodable subject) (serial {cert.serial_number:X})"
 
 
@@ -84,7 +89,7 @@ def chain_to_root(
     for raw in roots:
         try:
             trusted.append(x509.load_der_x509_certificate(raw))
-        except ValueError:
+        except DECODE_ERRORS:
             continue
     trusted_der = {der(c) for c in trusted}
     pool = [*intermediates, *trusted]
@@ -164,7 +169,7 @@ def verify_chain(chain: SudiChain, roots: Iterable[bytes]) -> ChainVerdict:
     """The SUDI chain leads to a trusted root and its signature is over the sent nonce."""
     try:
         certs = [x509.load_pem_x509_certificate(p.encode("ascii")) for p in chain.certificates]
-    except ValueError as exc:
+    except DECODE_ERRORS as exc:
         return ChainVerdict(False, None, (f"a SUDI certificate does not decode: {exc}",))
     if not certs:
         return ChainVerdict(False, None, ("no SUDI certificate",))

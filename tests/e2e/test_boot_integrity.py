@@ -104,7 +104,6 @@ def test_without_kgv_signed_measurements_are_unverified(inventory: Path) -> None
         assert rules[host] == {"BOOT_INTEGRITY_UNVERIFIED"}, host
     (finding, *_) = sweep.findings("bi-genuine", "BOOT_INTEGRITY_UNVERIFIED")
     assert "no --kgv file" in finding["evidence"]
-    assert sweep.exit_code == 1 or rules  # medium: below --fail-on high, yet reported
 
 
 def test_without_the_lab_roots_no_chain_is_trusted(inventory: Path) -> None:

@@ -19,8 +19,8 @@ from imagesweep.baseline.catalogue import load
 from imagesweep.lab.fleet import Fleet, load_fleet
 
 FLEET = Path(__file__).parents[2] / "src/imagesweep/lab/fleets/integrity.yaml"
-SIGNING = {"bi-genuine", "bi-genuine-stack", "bi-not-in-kgv", "bi-lies", "bi-bad-signature",
-           "bi-replay", "bi-secure-boot-off"}  # fmt: skip
+SIGNING = {"bi-genuine", "bi-genuine-stack", "bi-busy", "bi-not-in-kgv", "bi-lies",
+           "bi-bad-signature", "bi-replay", "bi-secure-boot-off"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +83,17 @@ def test_sweep_json_says_whether_the_kgv_was_signed(judged: Sweep) -> None:
     options = json.loads((judged.run_dir / "sweep.json").read_text(encoding="utf-8"))["options"]
     assert options["kgv_signed"] is True
     assert "signed by" in options["kgv_file"] and options["trusted_roots"] == 4
+
+
+def test_a_busy_trust_anchor_is_asked_again(judged: Sweep) -> None:
+    import json
+
+    document = json.loads((judged.run_dir / "sweep.json").read_text(encoding="utf-8"))
+    (busy,) = [d for d in document["devices"] if d["host"] == "bi-busy"]
+    sent = [c for c in busy["commands"] if c["step"] == "integrity"]
+    assert len(sent) == 2 and sent[0]["command"] == sent[1]["command"]
+    assert "resent" in sent[0]["error"] and sent[1]["error"] == ""
+    assert busy["rules"] == "" and busy["status"] == "clean"
 
 
 def test_the_stack_is_verified_per_member(judged: Sweep) -> None:

@@ -72,7 +72,9 @@ Platform-specific device keys (each refused on personas it means nothing to):
 - ``integrity`` (iosxe_*): Boot Integrity Visibility, signed by the lab PKI
   (:mod:`imagesweep.lab.pki`): ``genuine``; ``not_in_kgv`` (an OS hash the KGV lacks);
   ``lies`` (prints the genuine hashes, its signed PCRs replay another list); ``bad_signature``;
-  ``replay`` (signed over an old nonce); ``secure_boot_off`` (compliance, iosxe_switch).
+  ``replay`` (signed over an old nonce); ``secure_boot_off`` (compliance, iosxe_switch);
+  ``busy_once`` (genuine, but ``% Please Try After Few Seconds`` the first time each nonce
+  is asked for).
   The ISR answers ``show platform integrity|sudi``, the Catalyst ``show system integrity``
   (one location per stack member). Without the key the release has no such commands.
 - ``image_type`` (iosxe_*): ``show software authenticity``'s Image type (default
@@ -765,7 +767,7 @@ _PLATFORM_KEYS = {
     "file_serial": ("cisco_xe",),
 }
 INTEGRITY_SCENARIOS = (
-    "genuine", "not_in_kgv", "lies", "bad_signature", "replay", "secure_boot_off",
+    "genuine", "not_in_kgv", "lies", "bad_signature", "replay", "secure_boot_off", "busy_once",
 )  # fmt: skip
 
 

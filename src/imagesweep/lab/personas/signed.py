@@ -11,6 +11,8 @@ made with the lab PKI (:mod:`imagesweep.lab.pki`) over the nonce the auditor typ
 
 from __future__ import annotations
 
+import threading
+
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from imagesweep.lab.commands import (
@@ -35,9 +37,27 @@ from imagesweep.lab.pki import (
 )
 from imagesweep.paths import basename
 
-SCENARIOS = ("genuine", "not_in_kgv", "lies", "bad_signature", "replay", "secure_boot_off")
+SCENARIOS = (
+    "genuine", "not_in_kgv", "lies", "bad_signature", "replay", "secure_boot_off", "busy_once",
+)  # fmt: skip
 OLD_NONCE = 4242  # what a replayed answer was signed over
 RUNNING_SERIAL = "5A94807E"
+BUSY = "% Please Try After Few Seconds\n"
+# busy_once: the nonces each device has already been asked about (the Trust Anchor is busy
+# the first time a nonce is asked for, as a device still setting it up answers)
+_ASKED: set[tuple[str, str, int]] = set()
+_ASKED_LOCK = threading.Lock()
+
+
+def _busy(d: Device, command: str, nonce: int) -> bool:
+    if d.integrity != "busy_once":
+        return False
+    with _ASKED_LOCK:
+        key = (d.name, command, nonce)
+        if key in _ASKED:
+            return False
+        _ASKED.add(key)
+        return True
 
 
 def _nonce(args: tuple[Token, ...]) -> int:
@@ -93,6 +113,8 @@ def _registers(d: Device) -> tuple[str, str]:
 def _platform_integrity(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
     d = ctx.device
     nonce = _nonce(args)
+    if _busy(d, "integrity", nonce):
+        return Reply.of(BUSY)
     boot, printed, _ = _measured(d)
     pcr0, pcr8 = _registers(d)
     if len(printed) == 1:
@@ -126,6 +148,8 @@ def _chain(who: str) -> tuple[list[str], bytes]:
 def _platform_sudi(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
     d = ctx.device
     nonce = _nonce(args)
+    if _busy(d, "sudi", nonce):
+        return Reply.of(BUSY)
     pems, ders = _chain(d.name)
     signature = _sign(d, d.name, nonce, ders)
     return Reply.of("".join(pems) + f"Signature version: 1\nSignature:\n{signature}\n")
@@ -152,6 +176,8 @@ def _block(location: str, body: str) -> str:
 def _system_measurement(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
     d = ctx.device
     nonce = _nonce(args)
+    if _busy(d, "measurement", nonce):
+        return Reply.of(BUSY)
     boot, printed, _ = _measured(d)
     pcr0, pcr8 = _registers(d)
     out = []
@@ -172,6 +198,8 @@ def _system_measurement(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
 def _system_trust_chain(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
     d = ctx.device
     nonce = _nonce(args)
+    if _busy(d, "trust_chain", nonce):
+        return Reply.of(BUSY)
     out = []
     for location, who in _locations(d):
         pems, ders = _chain(who)
@@ -186,6 +214,8 @@ def _system_trust_chain(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
 def _system_compliance(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
     d = ctx.device
     nonce = _nonce(args)
+    if _busy(d, "compliance", nonce):
+        return Reply.of(BUSY)
     attributes = [
         ("secure_boot", "false" if d.integrity == "secure_boot_off" else "true"),
         ("tam_service", "hardware"),

@@ -301,3 +301,13 @@ def test_every_real_signed_sudi_chain_verifies_with_its_nonce(name: str, nonce: 
     verdict = verify_chain(chain, TRUST.roots)
     assert verdict.ok, verdict.reasons
     assert not verify_chain(replace(chain, nonce=nonce + 1), TRUST.roots).ok
+
+
+def test_bad_integrity_roots_are_one_line_errors(tmp_path: Path) -> None:
+    junk = tmp_path / "roots.pem"
+    junk.write_text("not a certificate\n")
+    with pytest.raises(ConfigError, match="not a PEM certificate bundle"):
+        load_trust(junk)
+    with pytest.raises(ConfigError, match="cannot read the integrity roots"):
+        load_trust(tmp_path / "missing.pem")
+    assert len(load_trust(OUT / "bad_custom_cert.pem").roots) == 3

@@ -185,6 +185,86 @@ HOST_KEY_CHANGED_STEP = "host key changed"
 LEGACY_SSH_NOTE = "legacy SSH: "
 
 
+# --- signed evidence (issue 10) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One Boot Integrity Visibility block: ``show platform integrity sign nonce N`` or one
+    location of ``show system integrity all measurement nonce N``. Hashes are upper-case hex
+    as printed; ``nonce`` is the one the collector sent (None when unknown)."""
+
+    location: str = ""  # "" for show platform integrity; "FRU=fru-rp SLOT=0 ..." for v2
+    platform: str = ""
+    boot: tuple[tuple[str, str], ...] = ()  # (stage version, hash): boot 0, then boot loader
+    os_version: str = ""
+    os_hashes: tuple[tuple[str, str], ...] = ()  # (package name or "", hash), listed order
+    pcr0: str = ""
+    pcr8: str = ""
+    sig_version: int | None = None
+    signature: str = ""  # hex; "" when the output was not signed
+    nonce: int | None = None  # the nonce this sweep sent
+    echoed_nonce: int | None = None  # the nonce in the echoed command line, if any
+    error: str = ""  # "% Error retrieving integrity data": evidence exists but is not usable
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SudiChain:
+    """The device's SUDI chain (root, sub-CA, device; PEM) and its signature over the nonce:
+    ``show platform sudi certificate sign nonce N`` or one location of
+    ``show system integrity all trust_chain nonce N``."""
+
+    location: str = ""
+    certificates: tuple[str, ...] = ()  # PEM, in printed order
+    sig_version: int | None = None
+    signature: str = ""
+    nonce: int | None = None
+    error: str = ""
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """One location of ``show system integrity all compliance nonce N``."""
+
+    location: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()  # (attribute, value) in printed order
+    sig_version: int | None = None
+    signature: str = ""
+    nonce: int | None = None
+    evidence: tuple[str, ...] = ()
+
+    def get(self, name: str) -> str | None:
+        return next((v for k, v in self.attributes if k == name), None)
+
+
+@dataclass(frozen=True)
+class Authenticity:
+    """One block of ``show software authenticity running|file <image>``."""
+
+    subject: str  # "SYSTEM IMAGE", a package name, "Microloader", or the file's path
+    image_type: str = ""  # Production | Release | Special | Development
+    signer: str = ""  # Common Name
+    serial: str = ""  # Certificate Serial Number
+    key_version: str = ""
+    verifier: str = ""
+    file: bool = False  # from "file <image>", not "running"
+    target: str = ""  # the path asked about (file) or "" (running)
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rommon:
+    """ROMMON as ``show rom-monitor`` / ``show romvar`` print it."""
+
+    version: str = ""  # "16.12(2r)"
+    release_type: str = ""  # "RELEASE SOFTWARE" | "DEVELOPMENT SOFTWARE"
+    region: str = ""  # "ReadOnly" | "Upgrade" where the platform says which runs
+    variables: tuple[tuple[str, str], ...] = ()  # show romvar
+    evidence: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class AuditGap:
     """A part of the plan that produced no usable data: makes the device ``incomplete``."""
@@ -215,6 +295,11 @@ class DeviceState:
     outputs: tuple[tuple[str, str], ...] = ()  # (command, output) of every run, for indicators
     memory_text: str = ""  # --memory-text: the digest of system:memory/text ("" = not taken)
     reused: tuple[ReusedDigest, ...] = ()  # digests from an earlier sweep (--rehash-after)
+    measurements: tuple[Measurement, ...] = ()  # Boot Integrity Visibility, per location
+    sudi: tuple[SudiChain, ...] = ()
+    compliance: tuple[Compliance, ...] = ()
+    authenticity: tuple[Authenticity, ...] = ()
+    rommon: Rommon | None = None
 
     @property
     def files(self) -> tuple[StorageFile, ...]:

@@ -230,7 +230,7 @@ def test_command_step(command: str, step: str) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    ["show running-config", "show software authenticity running", "verify", "copy tftp flash"],
+    ["show running-config", "show software authenticity keys", "verify", "copy tftp flash"],
 )
 def test_command_without_parser(command: str) -> None:
     with pytest.raises(ParseError):
@@ -239,7 +239,15 @@ def test_command_without_parser(command: str) -> None:
 
 # --- output of other platforms -------------------------------------------------------------
 
-SAME_LAYOUT = {("listing", "arista_eos_dir_extension_no_files.raw")}
+# Arista's empty "dir" is the same layout as IOS's and reads as an empty listing.
+# NX-OS prints show software authenticity in IOS's layout (one parser: parse/integrity.py).
+_NXOS_AUTH = (
+    "forensic_guide_nxosv_10.5_show_software_authenticity_file.raw",
+    "forensic_guide_nxosv_10.5_show_software_authenticity_running.raw",
+)
+SAME_LAYOUT = {("listing", "arista_eos_dir_extension_no_files.raw")} | {
+    (step, name) for step in ("authenticity", "authenticity_file") for name in _NXOS_AUTH
+}
 
 
 def test_other_platforms_output_is_refused() -> None:

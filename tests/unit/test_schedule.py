@@ -11,6 +11,7 @@ import pytest
 from imagesweep.baseline.prior import PriorImage, PriorState
 from imagesweep.collect.caps import SessionCaps
 from imagesweep.errors import ConfigError
+from imagesweep.platforms import profile
 from imagesweep.sweep.schedule import expected_seconds, longest_first
 
 THEN = datetime(2026, 11, 30, tzinfo=UTC)

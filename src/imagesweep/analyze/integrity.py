@@ -3,7 +3,9 @@ every tampered device, whatever file the tampering is in.
 
 - ``tampered``: a digest on the device contradicts the catalogue (HASH_MISMATCH or
   HASH_OTHER_RELEASE, or the bytes copied off the device: OFFBOX_HASH_MISMATCH), on any
-  file, running or not;
+  file, running or not, or the signed boot measurements contradict Cisco's Known Good Values
+  or were not signed by a genuine key over this sweep's nonce (BOOT_INTEGRITY_MISMATCH,
+  BOOT_INTEGRITY_SIGNATURE_INVALID);
 - ``verified``: the audit is complete and known-good digests vouched for the running software
   (its image file, or on IOS XR / Junos the staged install ISO or package of its release);
 - ``unknown``: the running software's digest is not in the catalogue;
@@ -17,11 +19,23 @@ from collections.abc import Iterable
 
 from imagesweep.analyze.rules.digests import HASH_MISMATCH, HASH_OTHER_RELEASE
 from imagesweep.analyze.rules.images import staged_release
+from imagesweep.analyze.rules.integrity_evidence import (
+    BOOT_INTEGRITY_MISMATCH,
+    BOOT_INTEGRITY_SIGNATURE_INVALID,
+)
 from imagesweep.analyze.rules.offbox import OFFBOX_HASH_MISMATCH
 from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.records import DeviceState, Finding, HashStatus, ImageVerdict, Integrity
 
-_ACCUSING = frozenset({HASH_MISMATCH.id, HASH_OTHER_RELEASE.id, OFFBOX_HASH_MISMATCH.id})
+_ACCUSING = frozenset(
+    {
+        HASH_MISMATCH.id,
+        HASH_OTHER_RELEASE.id,
+        OFFBOX_HASH_MISMATCH.id,
+        BOOT_INTEGRITY_MISMATCH.id,
+        BOOT_INTEGRITY_SIGNATURE_INVALID.id,
+    }
+)
 
 
 def integrity(

@@ -15,15 +15,20 @@ from imagesweep.paths import filesystem
 from imagesweep.platforms import Step, profile
 from imagesweep.records import (
     AuditGap,
+    Authenticity,
     BootInfo,
+    Compliance,
     DeviceCapture,
     DeviceState,
     DigestResult,
     FileSystem,
+    Measurement,
     Pending,
     ReusedDigest,
+    Rommon,
     RunningSet,
     StorageListing,
+    SudiChain,
     VersionInfo,
 )
 
@@ -126,6 +131,8 @@ def build_state(capture: DeviceCapture) -> DeviceState:
     )
     pending = tuple(r for r in records if isinstance(r, Pending))
     running_set = tuple(p for r in records if isinstance(r, RunningSet) for p in r.paths)
+    roms = [r for r in records if isinstance(r, Rommon)]
+    rommon = _rommon(roms)
 
     # Every step is required unless the platform says otherwise: a storage enumeration that
     # failed could hide a second image on a filesystem nobody listed.
@@ -191,6 +198,11 @@ def build_state(capture: DeviceCapture) -> DeviceState:
         outputs=tuple((run.command, run.output) for run in capture.runs if run.output),
         memory_text=next((r.digest for r in memory if isinstance(r, DigestResult)), ""),
         reused=reused,
+        measurements=tuple(r for r in records if isinstance(r, Measurement)),
+        sudi=tuple(r for r in records if isinstance(r, SudiChain)),
+        compliance=tuple(r for r in records if isinstance(r, Compliance)),
+        authenticity=tuple(r for r in records if isinstance(r, Authenticity)),
+        rommon=rommon,
     )
 
 
@@ -206,3 +218,13 @@ def _reused(
         return ()
     valid = still_valid(capture.reused, listings, version, when)
     return tuple(r for r in capture.reused if valid.get(r.path) == r)
+
+
+def _rommon(roms: list[Rommon]) -> Rommon | None:
+    """``show rom-monitor`` (version, region) and ``show romvar`` (variables) as one record."""
+    if not roms:
+        return None
+    version = next((r for r in roms if r.version), roms[0])
+    variables = tuple(v for r in roms for v in r.variables)
+    evidence = tuple(e for r in roms for e in r.evidence)
+    return replace(version, variables=variables, evidence=evidence)

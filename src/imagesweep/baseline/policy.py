@@ -6,6 +6,10 @@ severity:                 # rule ID -> severity, overriding the default
 approved_versions:        # platform -> releases allowed (VERSION_NOT_APPROVED otherwise)
   cisco_xe: ["17.9.4a", "17.12.3"]
 accept_unverifiable: [paloalto_panos]   # platforms with no on-box digest, accepted as such
+approved_rommon:          # platform or model -> ROMMON versions allowed (ROMMON_UNEXPECTED)
+  cisco_xe: ["16.12(2r)", "17.6(1r)"]
+  ISR4321/K9: ["16.9(1r)"]          # a model's list wins over its platform's
+rommon_region: ReadOnly   # the ROMMON region devices must run from (where they say)
 ```
 
 Unknown keys, rule IDs, severities or platforms are a :class:`ConfigError` naming the file.
@@ -23,7 +27,13 @@ from imagesweep.files import load_yaml
 from imagesweep.platforms import canonical
 from imagesweep.records import SEVERITIES, Severity
 
-_KEYS = ("severity", "approved_versions", "accept_unverifiable")
+_KEYS = (
+    "severity",
+    "approved_versions",
+    "accept_unverifiable",
+    "approved_rommon",
+    "rommon_region",
+)
 
 
 def load(path: Path, *, rule_ids: Collection[str]) -> Policy:
@@ -57,7 +67,27 @@ def load(path: Path, *, rule_ids: Collection[str]) -> Policy:
     if not isinstance(accept, list):
         raise ConfigError(f"{path}: accept_unverifiable: expected a list of platforms")
     accepted = frozenset(_platform(path, "accept_unverifiable", p) for p in accept)
-    return Policy(severity=severity, approved_versions=approved, accept_unverifiable=accepted)
+    rommon: dict[str, tuple[str, ...]] = {}
+    for key, versions in (data.get("approved_rommon") or {}).items():
+        try:
+            key = canonical(str(key))
+        except ConfigError:
+            key = str(key)  # a model ("ISR4321/K9"), not a platform
+        if not isinstance(versions, list) or not all(
+            isinstance(v, str | int | float) for v in versions
+        ):
+            raise ConfigError(f"{path}: approved_rommon: {key}: expected a list")
+        rommon[key] = tuple(str(v) for v in versions)
+    region = str(data.get("rommon_region") or "")
+    if region not in ("", "ReadOnly", "Upgrade"):
+        raise ConfigError(f"{path}: rommon_region: {region!r} is not ReadOnly or Upgrade")
+    return Policy(
+        severity=severity,
+        approved_versions=approved,
+        accept_unverifiable=accepted,
+        approved_rommon=rommon,
+        rommon_region=region,
+    )
 
 
 def _platform(path: Path, key: str, platform: object) -> str:

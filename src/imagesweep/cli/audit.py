@@ -144,6 +144,8 @@ def _audit_options(**kw: Any) -> AuditOptions:
         siem_ca=kw["siem_ca"],
         jsonl=kw["jsonl"],
         rehash_after=_rehash_after(kw),
+        kgv=kw["kgv"],
+        integrity_roots=kw["integrity_roots"],
     )
 
 
@@ -418,6 +420,18 @@ def audit_options(func: F) -> F:
             "whose path, size and timestamp are unchanged since a sweep that digested it "
             "within DAYS, on a device with no reload and no finding since; images.csv marks "
             "each reused digest (digest_reused_from). Default: always digest.",
+        ),
+        click.option(
+            "--kgv",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="Cisco Known Good Values JSON to judge IOS-XE boot integrity measurements "
+            "against; FILE.signature beside it is verified (a bad one is an error).",
+        ),
+        click.option(
+            "--integrity-roots",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="PEM certificates trusted beside Cisco's roots for SUDI chains and KGV "
+            "signatures (a private PKI, a test lab).",
         ),
     ]
     for opt in reversed(opts):

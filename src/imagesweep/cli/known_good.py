@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from imagesweep.baseline.catalogue import add
+from imagesweep.baseline.catalogue import add, add_entries
+from imagesweep.baseline.kgv import catalogue_rows, load_kgv, load_trust
 from imagesweep.history.promote import promote
 from imagesweep.sanitize import terminal
 
@@ -63,4 +64,32 @@ def known_good_add(
         click.echo(f"{entry.filename}  md5 {entry.md5}  ({described})")
     for entry in kept:
         click.echo(f"{entry.filename}  already listed with the same digests; not added again")
+    click.echo(f"catalogue: {catalogue}")
+
+
+@known_good.command("import-kgv")
+@click.argument("kgv", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--catalogue",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("known-good.csv"),
+    show_default=True,
+)
+@click.option(
+    "--integrity-roots",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="PEM certificates that may sign the KGV beside Cisco's KGV signing certificate.",
+)
+def known_good_import_kgv(kgv: Path, catalogue: Path, integrity_roots: Path | None) -> None:
+    """Fold a Cisco Known Good Values file's whole-file digests (md5, sha512) into the
+    catalogue; KGV.signature beside it is verified first (one that fails is an error)."""
+    if not catalogue.parent.is_dir():
+        raise click.UsageError(f"{catalogue.parent}: no such directory for the catalogue")
+    values = load_kgv(kgv, load_trust(integrity_roots))
+    rows = catalogue_rows(values)
+    if not rows:
+        raise click.UsageError(f"{kgv}: the KGV lists no whole-file digests to import")
+    fresh = add_entries(catalogue, rows)
+    click.echo(terminal(values.describe()))
+    click.echo(f"{len(fresh)} row(s) added, {len(rows) - len(fresh)} already listed")
     click.echo(f"catalogue: {catalogue}")

@@ -14,6 +14,7 @@ from imagesweep.collect.settings import CollectSettings
 from imagesweep.hunt.generate import from_audit as audit_events
 from imagesweep.hunt.generate import write as write_syslog
 from imagesweep.lab.fleet import demo_fleet_path, load_fleet
+from imagesweep.lab.pki import KGV_FILE, ROOTS_FILE
 from imagesweep.report import triage
 from imagesweep.sweep.run import AuditOptions
 
@@ -45,6 +46,11 @@ def lab(fleet: Path | None, inventory_out: Path) -> None:
                 f"  {device.name:<{width}}  {address}:{port:<5}  {device.platform:<14}  {faults}"
             )
         click.echo(f"inventory: {inventory_out} (known-good.csv and known_hosts beside it)")
+        if (inventory_out / KGV_FILE).exists():
+            click.echo(
+                f"signed boot measurements: add --kgv {inventory_out / KGV_FILE} "
+                f"--integrity-roots {inventory_out / ROOTS_FILE}"
+            )
         click.echo(f"next: imagesweep audit --inventory {inventory_out}")
         click.echo("Ctrl-C stops the lab.")
 
@@ -68,6 +74,9 @@ def demo(out: Path | None, workers: int) -> None:
         inv = run_dir / "lab-inventory"
         devices.write_inventory(inv)
         devices.write_catalogue(inv / "known-good.csv")
+        # The lab's IOS-XE devices sign their boot measurements with its own PKI: the demo
+        # judges them against the lab's roots and Known Good Values, written beside.
+        kgv, roots = inv / KGV_FILE, inv / ROOTS_FILE
         err.print(f"lab: {len(devices.endpoints)} simulated devices on 127.0.0.1")
         options = AuditOptions(
             inventory=inv,
@@ -81,6 +90,8 @@ def demo(out: Path | None, workers: int) -> None:
                 known_hosts=run_dir / "known_hosts",
             ),
             policy=Policy(accept_unverifiable=frozenset()),
+            kgv=kgv if kgv.exists() else None,
+            integrity_roots=roots if roots.exists() else None,
         )
         outcome = progress_runner(options, quiet=False)
     summary(outcome)

@@ -32,3 +32,7 @@ class CollectSettings:
     offbox_max_bytes: int = 4_000_000_000  # refuse (and report) a larger file
     offbox_timeout: float = 1800.0  # seconds one copy may take
     keep_images: str = ""  # directory to keep the copied bytes in; "" = never written to disk
+    # "% Please Try After Few Seconds" (the Trust Anchor is busy signing): resend this many
+    # times, this many seconds apart, then keep the answer as evidence (unverified).
+    busy_retries: int = 3
+    busy_delay: float = 2.0

@@ -19,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import secrets
 import time
 from collections.abc import Mapping
 from contextlib import nullcontext
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,9 +46,10 @@ from imagesweep.collect.login import (
 )
 from imagesweep.collect.settings import CollectSettings
 from imagesweep.collect.stop import INTERRUPTED_STEP, NOT_STARTED, Stop
+from imagesweep.parse.integrity import TRY_LATER
 from imagesweep.parse.interpret import Rejected, digest_scope, interpret, still_valid
 from imagesweep.paths import basename, filesystem
-from imagesweep.platforms import Profile, Step, profile
+from imagesweep.platforms import NONCE_STEPS, Profile, Step, profile
 from imagesweep.records import (
     LEGACY_SSH_NOTE,
     BootInfo,
@@ -168,13 +171,20 @@ class _Session:
     ) -> tuple[object, ...]:
         """Try the step's alternative commands in turn; the first accepted one's records."""
         for template in self.prof.steps.get(step, ()):
-            run = self.send(
-                step,
-                template.format(**(fields or {})),
-                target=target,
-                timeout=self.settings.command_timeout,
-                knob="--command-timeout",
-            )
+            command = template.format(**(fields or {}))
+            for attempt in range(max(0, self.settings.busy_retries) + 1):
+                run = self.send(
+                    step,
+                    command,
+                    target=target,
+                    timeout=self.settings.command_timeout,
+                    knob="--command-timeout",
+                )
+                if TRY_LATER not in run.output or attempt == self.settings.busy_retries:
+                    break
+                # kept as evidence, not as the answer: only the last try may count
+                self.runs[-1] = replace(run, error=f"{TRY_LATER.lstrip('% ')}: resent")
+                time.sleep(self.settings.busy_delay)  # bounded: busy_retries x busy_delay
             try:
                 return interpret(self.prof, run)
             except Rejected:
@@ -221,6 +231,8 @@ def run_plan(
     found_fs: tuple[FileSystem, ...] = ()
     listings: list[StorageListing] = []
     running: list[str] = []
+    # A fresh random 64-bit nonce per device: a signed answer over it cannot be a replay.
+    nonce = str(secrets.randbits(64))
     try:
         for step in prof.steps:
             if step == Step.LISTING:
@@ -229,6 +241,11 @@ def run_plan(
                 for fs in _filesystems(prof, found_fs, named):
                     got = session.step(Step.LISTING, target=fs, fields={"fs": fs})
                     listings.extend(r for r in got if isinstance(r, StorageListing))
+            elif step in NONCE_STEPS:
+                session.step(step, target=nonce, fields={"nonce": nonce})
+            elif step == Step.AUTHENTICITY_FILE:
+                for path in _signed_targets(prof, version, boot):
+                    session.step(step, target=path, fields={"path": path})
             elif step == Step.PACKAGES:
                 if version and version.running_image.endswith(".conf"):
                     path = version.running_image
@@ -273,6 +290,21 @@ def run_plan(
     except SessionLost as lost:
         return session.runs, lost.reason, lost.step
     return session.runs, "", ""
+
+
+def _signed_targets(prof: Profile, version: VersionInfo | None, boot: BootInfo | None) -> list[str]:
+    """The running image and the boot targets on local storage, for image signatures."""
+    named = [version.running_image] if version and version.running_image else []
+    named += list(boot.next_boot) if boot else []
+    return [
+        p
+        for p in dict.fromkeys(named)
+        if filesystem(p)
+        and "/" not in filesystem(p)
+        and prof.is_image(p)
+        and not p.endswith(".conf")
+        and not p.startswith(("tftp:", "ftp:", "http", "scp:"))
+    ]
 
 
 def _check_identity(version: VersionInfo | None, expected: str) -> None:

@@ -71,6 +71,17 @@ Platform-specific device keys (each refused on personas it means nothing to):
   (N5K/N7K/MDS); show version then prints kickstart and system lines, and show boot prints
   boot entries whose name holds "kickstart" as the kickstart variable, others as system.
 - ``backup_version`` (junos): the release on the backup root slice (default: ``version``).
+- ``integrity`` (iosxe_*): Boot Integrity Visibility, signed by the lab PKI
+  (:mod:`imagesweep.lab.pki`): ``genuine``; ``not_in_kgv`` (an OS hash the KGV lacks);
+  ``lies`` (prints the genuine hashes, its signed PCRs replay another list); ``bad_signature``;
+  ``replay`` (signed over an old nonce); ``secure_boot_off`` (compliance, iosxe_switch);
+  ``busy_once`` (genuine, but ``% Please Try After Few Seconds`` the first time each nonce
+  is asked for).
+  The ISR answers ``show platform integrity|sudi``, the Catalyst ``show system integrity``
+  (one location per stack member). Without the key the release has no such commands.
+- ``image_type`` (iosxe_*): ``show software authenticity``'s Image type (default
+  Production; ``Special`` is a development image); ``file_serial``: the certificate serial
+  ``show software authenticity file`` prints (default: the running image's).
 
 Paths use the device's filesystems (``flash:``, ``flash2:`` on a stack member,
 ``bootflash:``...); aliases such as ``flash1:`` are stored under the primary name. Junos paths
@@ -179,6 +190,9 @@ class Device:
     backup_version: str = ""  # Junos backup root slice
     rommon: str = ""  # ios_router: the ROM: line's text ("" = the persona's usual)
     memory_text: str = ""  # IOS: what system:memory/text holds (its digest changes with it)
+    integrity: str = ""  # IOS-XE Boot Integrity Visibility scenario (lab.personas.signed)
+    image_type: str = "Production"  # show software authenticity's Image type
+    file_serial: str = ""  # authenticity file's certificate serial ("" = the running one's)
 
     @property
     def install_mode(self) -> bool:
@@ -507,6 +521,9 @@ class _Builder:
             backup_version=self.text(node, "backup_version", version),
             rommon=self.text(node, "rommon", ""),
             memory_text=self.text(node, "memory_text", ""),
+            integrity=self.scenario(node, name),
+            image_type=self.text(node, "image_type", "Production"),
+            file_serial=self.text(node, "file_serial", ""),
             credentials=Credentials(
                 username=self.text(node, "username", defaults.username),
                 password=self.text(node, "password", defaults.password),
@@ -525,6 +542,16 @@ class _Builder:
             faults=faults,
             expect=self.strings(node, "expect"),
         )
+
+    def scenario(self, node: _Map, name: str) -> str:
+        value = self.text(node, "integrity", "")
+        if value and value not in INTEGRITY_SCENARIOS:
+            raise self.fail(
+                node,
+                f"{name}: integrity must be one of {', '.join(INTEGRITY_SCENARIOS)}",
+                "integrity",
+            )
+        return value
 
     def platform_keys(self, node: _Map, name: str, spec: PersonaSpec) -> None:
         """Refuse device keys that mean nothing to the persona's platform."""
@@ -731,7 +758,8 @@ _DEVICE_KEYS = (
     "config_register", "config_register_next", "manual_boot", "members", "privilege", "uptime",
     "release", "digest_seconds", "housekeeping", "username", "password", "secret", "files",
     "faults", "expect", "packages", "committed_packages", "committed_version",
-    "kickstart_image", "backup_version", "rommon", "memory_text",
+    "kickstart_image", "backup_version", "rommon", "memory_text", "integrity", "image_type",
+    "file_serial",
 )  # fmt: skip
 _PLATFORM_KEYS = {
     "packages": ("cisco_xe", "cisco_xr"),
@@ -740,7 +768,13 @@ _PLATFORM_KEYS = {
     "kickstart_image": ("cisco_nxos",),
     "backup_version": ("juniper_junos",),
     "memory_text": ("cisco_ios", "cisco_xe"),
+    "integrity": ("cisco_xe",),
+    "image_type": ("cisco_xe",),
+    "file_serial": ("cisco_xe",),
 }
+INTEGRITY_SCENARIOS = (
+    "genuine", "not_in_kgv", "lies", "bad_signature", "replay", "secure_boot_off", "busy_once",
+)  # fmt: skip
 
 
 def _join(spec: PersonaSpec, rel: str) -> str:

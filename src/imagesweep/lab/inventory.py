@@ -12,6 +12,16 @@ import yaml
 from imagesweep import files
 from imagesweep.inventory.simple import KNOWN_HOSTS_KEY
 from imagesweep.lab.fleet import Fleet
+from imagesweep.lab.pki import (
+    KGV_FILE,
+    ROOTS_FILE,
+    ROUTER_BOOT_LOADER,
+    SWITCH_BOOT_LOADER,
+    KgvImage,
+    kgv_document,
+    pki,
+    sign_file,
+)
 
 LAB_KNOWN_HOSTS = "known_hosts"  # relative: beside the lab's inventory
 
@@ -68,7 +78,24 @@ def write_inventory(fleet: Fleet, endpoints: dict[str, tuple[str, int]], directo
             }
         },
     )
+    write_integrity(fleet, directory)
     return directory
+
+
+def write_integrity(fleet: Fleet, directory: Path) -> bool:
+    """The lab PKI's roots (``integrity-roots.pem``) and the Known Good Values of the
+    fleet's known-good IOS-XE images (``kgv.json`` + ``kgv.json.signature``), beside the
+    inventory, when any device signs its boot measurements. True when written."""
+    if not any(d.integrity for d in fleet.devices):
+        return False
+    images = [
+        KgvImage(i.name, i.md5, i.sha512) for i in fleet.known_good() if i.platform == "cisco_xe"
+    ]
+    data = kgv_document(images, (ROUTER_BOOT_LOADER, SWITCH_BOOT_LOADER))
+    files.write_atomic(directory / ROOTS_FILE, pki().roots_pem())
+    files.write_atomic(directory / KGV_FILE, data)
+    files.write_atomic(directory / f"{KGV_FILE}.signature", sign_file(data))
+    return True
 
 
 def write_catalogue(fleet: Fleet, path: Path) -> None:

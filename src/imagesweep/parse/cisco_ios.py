@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from imagesweep.errors import ParseError
-from imagesweep.parse import textfsm_run
+from imagesweep.parse import integrity, textfsm_run
 from imagesweep.paths import basename, canonical, filesystem
 from imagesweep.records import (
     BootInfo,
@@ -685,6 +685,7 @@ STEPS: dict[str, Callable[[str, str], object]] = {
     "verify": parse_verify,
     "packages": parse_packages,
     "install_summary": parse_install_summary,
+    **integrity.STEPS,
 }
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -698,4 +699,5 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     (rf"{_VERIFY_WORD} /(?:md5|sha\d{{1,3}})(?: \S+){{0,2}}", "digest"),
     (rf"{_VERIFY_WORD}(?: /signature)? [^/\s]\S*", "verify"),
     (rf"more(?: /\w+)* \S+\.conf{_FILTER}", "packages"),
+    *integrity.COMMANDS,
 )

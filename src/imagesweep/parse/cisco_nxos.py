@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 
 from imagesweep.errors import ParseError
+from imagesweep.parse import integrity
 from imagesweep.parse.text import StepParser, body, keyword
 from imagesweep.parse.textfsm_run import ntc, own
 from imagesweep.paths import canonical
@@ -221,6 +222,7 @@ STEPS: Mapping[str, StepParser] = {
     "boot": parse_boot,
     "listing": parse_listing,
     "digest": parse_digest,
+    **integrity.NXOS_STEPS,
 }
 
 _SHOW = keyword("show", 2)
@@ -229,4 +231,5 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     (rf"{_SHOW} {keyword('boot', 2)}(?: \|.*)?", "boot"),
     (r"dir(?: \S+)?", "listing"),
     (rf"{_SHOW} {keyword('file', 3)} \S+ (?:md5sum|md5|sha256sum|sha512sum)", "digest"),
+    *integrity.NXOS_COMMANDS,
 )

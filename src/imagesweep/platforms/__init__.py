@@ -28,11 +28,21 @@ class Step(StrEnum):
     LISTING = "listing"
     PACKAGES = "packages"
     INSTALL_SUMMARY = "install_summary"
+    # Signed evidence (issue 10). INTEGRITY, SUDI and COMPLIANCE carry the sweep's fresh
+    # nonce ("{nonce}"); AUTHENTICITY_FILE runs once per running image and boot target.
+    INTEGRITY = "integrity"
+    SUDI = "sudi"
+    COMPLIANCE = "compliance"
+    AUTHENTICITY = "authenticity"
+    AUTHENTICITY_FILE = "authenticity_file"
+    ROMMON = "rommon"
+    ROMVAR = "romvar"
     DIGEST = "digest"
     MEMORY_TEXT = "memory_text"  # --memory-text: the digest of the running code in memory
 
 
 STEPS = frozenset(Step)
+NONCE_STEPS = frozenset({Step.INTEGRITY, Step.SUDI, Step.COMPLIANCE})
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ DEVICE_COLUMNS = (
     "audited_at",
     "error",
     "integrity",  # tampered | verified | unknown | unverified (analyze/integrity.py)
+    "rommon",  # ROMMON version (show rom-monitor, else the ROM:/BOOTLDR: line); issue 10
 )
 FINDING_COLUMNS = (
     "host",

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from imagesweep import __version__
+from imagesweep.analyze.rules.integrity_evidence import rommon_of
 from imagesweep.collect.stop import INTERRUPTED_STEP
 from imagesweep.files import write_atomic
-from imagesweep.records import DeviceCapture, DeviceResult, Finding, severity_rank
+from imagesweep.records import DeviceCapture, DeviceResult, DeviceState, Finding, severity_rank
 from imagesweep.report import schema, triage
 from imagesweep.report.schema import DEVICE_COLUMNS, FINDING_COLUMNS, IMAGE_COLUMNS
 from imagesweep.sanitize import csv_cell, safe_name
@@ -55,7 +56,17 @@ def device_row(result: DeviceResult) -> dict[str, object]:
         "audited_at": result.audited_at,
         "error": result.error,
         "integrity": result.integrity,
+        "rommon": _rommon(state),
     }
+
+
+def _rommon(state: DeviceState | None) -> str:
+    if state is None:
+        return ""
+    rom = rommon_of(state)
+    if rom and rom.version:
+        return rom.version
+    return state.version.rommon if state.version else ""
 
 
 def _frame(rows: Iterable[dict[str, object]], columns: Sequence[str]) -> str:

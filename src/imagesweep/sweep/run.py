@@ -28,6 +28,7 @@ from imagesweep.analyze.state import build_state
 from imagesweep.baseline import catalogue as catalogue_mod
 from imagesweep.baseline import indicators
 from imagesweep.baseline.catalogue import Catalogue
+from imagesweep.baseline.kgv import load_kgv, load_trust
 from imagesweep.collect.caps import KEY as CAPS_KEY
 from imagesweep.collect.caps import SessionCaps
 from imagesweep.collect.login import LoginGate
@@ -80,6 +81,8 @@ class AuditOptions:
     siem_ca: Path | None = None  # CA file for a tls:// SIEM
     jsonl: Path | None = None  # the same events as JSON lines
     rehash_after: float | None = None  # days: reuse unchanged files' digests (needs history)
+    kgv: Path | None = None  # Cisco Known Good Values JSON (--kgv); FILE.signature verified
+    integrity_roots: Path | None = None  # PEM roots beside Cisco's (--integrity-roots)
 
 
 @dataclass(frozen=True)
@@ -247,10 +250,13 @@ def run_audit(
     # Hosts the inventory marks as emulators (data: emulator: true) boot from a placeholder
     # TFTP URL by design; BOOT_NETWORK is info for them.
     emulators = frozenset(h.name for h in nr.inventory.hosts.values() if h.get("emulator"))
+    trust = load_trust(options.integrity_roots)
     ctx = Context(
         catalogue=cat,
         policy=replace(options.policy, emulators=emulators),
         indicators=indicators.load_all(options.implant_markers),
+        trust=trust,
+        kgv=load_kgv(options.kgv, trust) if options.kgv else None,
     )
     hist: SweepHistory | None = None
     caps = SessionCaps.from_groups(  # a bad cap is refused before anything is written
@@ -332,6 +338,10 @@ def run_audit(
             **options_record(options),
             "catalogue_entries": len(cat),
             "resume": options.resume,
+            # what signed boot measurements were judged against (issue 10)
+            "kgv_file": ctx.kgv.describe() if ctx.kgv else None,
+            "kgv_signed": ctx.kgv.signed if ctx.kgv else None,
+            "trusted_roots": len(ctx.trust.roots),
         },
         timings={
             "elapsed_seconds": round(elapsed, 3),
@@ -439,6 +449,12 @@ def options_record(options: AuditOptions) -> dict[str, Any]:
         "siem_ca": str(options.siem_ca.absolute()) if options.siem_ca else None,
         "jsonl": str(options.jsonl.absolute()) if options.jsonl else None,
         "rehash_after": options.rehash_after,
+        "kgv": str(options.kgv.absolute()) if options.kgv else None,
+        "integrity_roots": str(options.integrity_roots.absolute())
+        if options.integrity_roots
+        else None,
+        "approved_rommon": {k: list(v) for k, v in options.policy.approved_rommon.items()},
+        "rommon_region": options.policy.rommon_region,
     }
 
 
@@ -466,6 +482,10 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
                     k: tuple(v) for k, v in (data.get("approved_versions") or {}).items()
                 },
                 accept_unverifiable=frozenset(data.get("accept_unverifiable") or ()),
+                approved_rommon={
+                    k: tuple(v) for k, v in (data.get("approved_rommon") or {}).items()
+                },
+                rommon_region=str(data.get("rommon_region") or ""),
             ),
             credentials=credentials,
             ssh_config=Path(data["ssh_config"]) if data.get("ssh_config") else None,
@@ -483,6 +503,8 @@ def resume_options(run_dir: Path, credentials: Credentials | None = None) -> Aud
             rehash_after=(
                 float(data["rehash_after"]) if data.get("rehash_after") is not None else None
             ),
+            kgv=Path(data["kgv"]) if data.get("kgv") else None,
+            integrity_roots=Path(data["integrity_roots"]) if data.get("integrity_roots") else None,
         )
     except OSError as exc:
         raise ConfigError(f"{path}: cannot resume: {exc.strerror or exc}") from exc

@@ -16,6 +16,7 @@ from imagesweep.analyze.rules import (
     drift,
     fleet,
     implant,
+    integrity_evidence,
     offbox,
     storage,
     version,
@@ -33,6 +34,7 @@ RULES: tuple[RuleFunction, ...] = (
     *boot.RULES,
     *version.RULES,
     *offbox.RULES,
+    *integrity_evidence.RULES,
     *implant.RULES,
     *drift.RULES,
 )
@@ -49,6 +51,7 @@ MODULES: tuple[ModuleType, ...] = (
     boot,
     version,
     offbox,
+    integrity_evidence,
     fleet,
     implant,
     drift,

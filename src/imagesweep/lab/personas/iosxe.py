@@ -158,7 +158,9 @@ System Serial Number               : {d.serial[:-2]}{n:02d}"""
     )
     text = (
         _header(d, "Catalyst L3 Switch Software (CAT9K_IOSXE)")
-        + "ROM: IOS-XE ROMMON\nBOOTLDR: System Bootstrap, Version 17.9.1r, RELEASE SOFTWARE (P)\n\n"
+        + "ROM: IOS-XE ROMMON\nBOOTLDR: "
+        + (d.rommon or "System Bootstrap, Version 17.9.1r, RELEASE SOFTWARE (P)")
+        + "\n\n"
         + _reload_lines(d)
         + f"""\
 Technology Package License Information:
@@ -264,7 +266,7 @@ def _router_version(ctx: Ctx, args: tuple[Token, ...]) -> Reply:
     d = ctx.device
     text = (
         _header(d, "ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M)")
-        + "ROM: 16.12(2r)\n\n"
+        + f"ROM: {d.rommon or '16.12(2r)'}\n\n"
         + _reload_lines(d)
         + f"""\
 Technology Package License Information:
@@ -354,8 +356,12 @@ _ROUTER_FS_AFTER: tuple[PseudoFs, ...] = (
 )
 
 
-def _grammar(storage: Storage, show: dict[str, Node]) -> Node:
-    return cisco_grammar({**show, **{n: _xe_show_fs(n) for n in storage.names()}}, XE_DIR)
+def _grammar(storage: Storage, show: dict[str, Node], device: Device) -> Node:
+    from imagesweep.lab.personas.signed import show_nodes
+
+    return cisco_grammar(
+        {**show, **show_nodes(device), **{n: _xe_show_fs(n) for n in storage.names()}}, XE_DIR
+    )
 
 
 def _install_node(where: str) -> Node:
@@ -375,6 +381,7 @@ def switch_grammar(device: Device, storage: Storage) -> Node:
                 children={"systems": file_systems_node(_SWITCH_FS_BEFORE, _SWITCH_FS_AFTER)}
             ),
         },
+        device,
     )
 
 
@@ -391,4 +398,5 @@ def router_grammar(device: Device, storage: Storage) -> Node:
                 children={"systems": file_systems_node(_ROUTER_FS_BEFORE, _ROUTER_FS_AFTER)}
             ),
         },
+        device,
     )

@@ -30,6 +30,7 @@ from typing import Any
 
 from imagesweep.errors import ParseError
 from imagesweep.parse import textfsm_run
+from imagesweep.parse.text import is_command
 from imagesweep.paths import basename, canonical, filesystem
 from imagesweep.records import (
     BootInfo,
@@ -55,11 +56,13 @@ _DEVICE_ERROR = re.compile(r"^\s*%\s?\S")
 
 
 def _body(text: str) -> list[str]:
-    """Output lines without the command echo, a trailing prompt and exec time stamps."""
+    """Output lines without the command echo (after a prompt, or bare: a saved capture's
+    ``show boot`` line), a trailing prompt and exec time stamps."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = [line.rstrip() for line in lines if not _EXEC_STAMP.match(line)]
     filled = [i for i, line in enumerate(lines) if line.strip()]
-    if filled and _PROMPT_ECHO.match(lines[filled[0]].strip()):
+    first = lines[filled[0]].strip() if filled else ""
+    if filled and (_PROMPT_ECHO.match(first) or is_command(first, COMMANDS)):
         lines[filled[0]] = ""
     if filled and _BARE_PROMPT.match(lines[filled[-1]].strip()):
         lines[filled[-1]] = ""

@@ -55,7 +55,7 @@ def nxos_path(raw: str, default_fs: str = DEFAULT_FS) -> str:
 
 
 def _body(text: str) -> list[str]:
-    return body(text, echo=_ECHO, prompt_ends="#")
+    return body(text, echo=_ECHO, prompt_ends="#", commands=COMMANDS)
 
 
 _VERSION_EVIDENCE = re.compile(

@@ -273,8 +273,8 @@ def parse_filesystems(text: str, target: str = "") -> tuple[FileSystem, ...]:
 
 _DIR_MARK = re.compile(r"^\s*(?:Directory of |No files in directory|\d+ bytes total \()")
 _FLASH_MARK = re.compile(
-    r"^\s*(?:-#- |System flash |File\s+Length\s+Name/status|No files on device"
-    r"|-?\d+ bytes available \()"
+    r"^\s*(?:(?:[A-Za-z][\w\-]{0,40}:\s+)?-#- |System flash |File\s+Length\s+Name/status"
+    r"|No files on device|-?\d+ bytes available \()"
 )
 _EMPTY_MARK = re.compile(r"^\s*(?:No files in directory|No space information available)\s*$")
 
@@ -339,14 +339,34 @@ def _flash_attrs(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(attrs)
 
 
+def _absolute(name: str) -> tuple[str, str]:
+    """``/bootflash/sub/x.bin`` -> (``bootflash:``, ``sub/x.bin``): IOS-XE's layout prints
+    absolute paths whose first part is the filesystem (``show flash:`` on an ISR4k prints
+    ``/bootflash/...`` too: the output names its filesystem, as a ``Directory of`` does)."""
+    top, _, rest = name.lstrip("/").partition("/")
+    if not re.fullmatch(r"[A-Za-z][\w\-]{0,40}", top):
+        raise ParseError(f"listing: {name!r} does not start with a filesystem")
+    return f"{top.lower()}:", rest.rstrip("/")
+
+
 def _flash_listing(lines: list[str], target: str) -> StorageListing:
-    fs = _target_fs(target, "listing")
     rows = _own("show flash", lines)
+    printed = {_absolute(r["name"])[0] for r in rows if r["name"].startswith("/")}
+    if len(printed) > 1:
+        raise ParseError(f"listing: absolute paths on several filesystems {sorted(printed)}")
+    if printed and any(r["name"] and not r["name"].startswith("/") for r in rows):
+        raise ParseError("listing: absolute and relative paths in one show flash listing")
+    fs = printed.pop() if printed else _target_fs(target, "listing")
     entries = []
     totals: list[int | None] = []
     frees: list[int | None] = []
     for row in rows:
         if row["name"]:
+            if row["name"].startswith("/"):
+                relative = _absolute(row["name"])[1]
+                if relative:  # the filesystem's own root ("/bootflash/") is not an entry
+                    entries.append((canonical(f"{fs}{relative}"), row))
+                continue
             partition = f"{row['partition']}:" if row["partition"] else ""
             entries.append((canonical(f"{fs}{partition}{row['name']}"), row))
             continue
@@ -368,8 +388,9 @@ def _flash_listing(lines: list[str], target: str) -> StorageListing:
         StorageFile(
             path=path,
             size=_int(row["length"]),
-            # This layout has no type column: an entry is a directory when others sit in it.
-            is_dir=any(p.startswith(path + "/") for p in paths),
+            # This layout has no type column: an entry is a directory when others sit in it
+            # or when it is printed with a trailing slash (IOS-XE's absolute paths).
+            is_dir=row["name"].endswith("/") or any(p.startswith(path + "/") for p in paths),
             modified=row["date"] or "",
             attrs=_flash_attrs(row),
         )

@@ -271,7 +271,9 @@ def parse_filesystems(text: str, target: str = "") -> tuple[FileSystem, ...]:
 
 # --- dir / show flash: ---------------------------------------------------------------------
 
-_DIR_MARK = re.compile(r"^\s*(?:Directory of |No files in directory|\d+ bytes total \()")
+_DIR_MARK = re.compile(
+    r"^\s*(?:Directory of |No files in directory|\d+ bytes total \(|Attributes\s+Size\s+Name\s*$)"
+)
 _FLASH_MARK = re.compile(
     r"^\s*(?:(?:[A-Za-z][\w\-]{0,40}:\s+)?-#- |System flash |File\s+Length\s+Name/status"
     r"|No files on device|-?\d+ bytes available \()"
@@ -308,8 +310,8 @@ def _dir_listing(lines: list[str], target: str) -> StorageListing:
             total, free = _int(row["total"]), _int(row["free"])
             continue
         directory = _directory(row["directory"]) if row["directory"] else ""
-        if not directory:
-            directory = _target_fs(target, "listing")
+        if not directory:  # no "Directory of" header: the entries are in the one asked for
+            directory = _directory(_target_fs(target, "listing") + target.partition(":")[2])
         first_dir = first_dir or directory
         files.append(
             StorageFile(
@@ -323,7 +325,7 @@ def _dir_listing(lines: list[str], target: str) -> StorageListing:
     if header:
         first_dir = first_dir or _directory(header.strip()[len("Directory of ") :])
     if not files and total is None and not any(_EMPTY_MARK.match(ln) for ln in lines):
-        raise ParseError("listing: a 'Directory of' header with no entries and no totals")
+        raise ParseError("listing: a directory listing header with no entries and no totals")
     fs = filesystem(first_dir) or _target_fs(target, "listing")
     return StorageListing(filesystem=fs, files=tuple(files), total_bytes=total, free_bytes=free)
 

@@ -176,6 +176,7 @@ def parse_version(text: str, target: str = "") -> VersionInfo:
 
 _BOOT_KEYS = {"boot variable", "boot path-list"}
 _MANUAL_KEYS = {"manual boot", "manual_boot variable"}
+_STANDBY_BOOT = re.compile(r"^\s*Standby\s+BOOT\s+variable\b")
 _BOOT_EVIDENCE = re.compile(
     r"^\s*(?:BOOT variable|BOOT path-list|Manual Boot|MANUAL_BOOT variable"
     r"|Config(?:uration)? [Rr]egister is|Switch \d+\s*$)"
@@ -193,18 +194,27 @@ def _boot_entries(value: str) -> list[str]:
     return entries
 
 
-def parse_boot(text: str, target: str = "") -> BootInfo:
-    """``show boot`` / ``show bootvar`` -> BootInfo; ParseError when it is not boot output."""
+def parse_boot(text: str, target: str = "") -> BootInfo | tuple[BootInfo, Pending]:
+    """``show boot`` / ``show bootvar`` -> BootInfo; ParseError when it is not boot output.
+
+    A standby supervisor (ASR1k, Catalyst 9400/9600, StackWise Virtual) prints its own
+    ``Standby BOOT variable``; when its entries are not the active's next boot entries, in
+    the same order, a switchover can boot something else: a Pending follows the BootInfo.
+    """
     lines = _body(text)
     _reject(lines, "boot")
     rows = _own("show boot", lines)
     current: list[str] = []
     upcoming: list[str] = []
+    standby: list[str] | None = None
     unset_sections: set[str] = set()
     seen_next = False
     manual: list[bool] = []
     confreg = confreg_next = ""
     for row in rows:
+        if row["standby"]:
+            standby = (standby or []) + ([] if row["absent"] else _boot_entries(row["value"]))
+            continue
         if row["confreg"]:
             confreg = confreg or row["confreg"].lower()
             confreg_next = confreg_next or (row["confreg_next"] or "").lower()
@@ -225,7 +235,7 @@ def parse_boot(text: str, target: str = "") -> BootInfo:
     if not seen_next and not current:
         raise ParseError("boot: no 'BOOT variable' or 'BOOT path-list' line in the output")
     next_boot = _unique(upcoming)
-    return BootInfo(
+    boot = BootInfo(
         next_boot=next_boot,
         current_boot=_unique(current),
         variable_set=bool(next_boot) and not unset_sections,
@@ -233,6 +243,15 @@ def parse_boot(text: str, target: str = "") -> BootInfo:
         config_register_next=confreg_next,
         manual_boot=any(manual) if manual else None,
         evidence=tuple(line.strip() for line in lines if _BOOT_EVIDENCE.match(line)),
+    )
+    if standby is None or _unique(standby) == next_boot:
+        return boot
+    return boot, Pending(
+        description=(
+            "the standby supervisor's BOOT variable differs from the active's (standby: "
+            f"{', '.join(_unique(standby)) or 'none'}; active: {', '.join(next_boot) or 'none'})"
+        ),
+        evidence=tuple(ln.strip() for ln in lines if _STANDBY_BOOT.match(ln)),
     )
 
 

@@ -183,13 +183,33 @@ _BOOT_EVIDENCE = re.compile(
 )
 
 
+# "boot system tftp <file> [<host>]" prints "tftp:<file> <host>" (255.255.255.255: broadcast).
+_NETWORK_ENTRY = re.compile(
+    r"^(?P<scheme>tftp|ftp|rcp|https?|s?ftp|scp):/{0,2}(?P<file>[^\s/]\S{0,500})"
+    r"\s+(?P<host>[\w.:\-]{1,255})$",
+    re.IGNORECASE,
+)
+
+
 def _boot_entries(value: str) -> list[str]:
-    """``flash:a.bin,1;tftp://h/b.bin,12;`` -> canonical entries, counters dropped."""
+    """``flash:a.bin,1;tftp://h/b.bin,12;`` -> canonical entries, counters dropped.
+
+    ``tftp:<file> <host>`` becomes ``tftp://<host>/<file>``; any other entry with a space in
+    it is not understood.
+    """
     entries = []
-    for part in re.split(r"[;\s]+", value):
+    for part in value.split(";"):
         for piece in part.split(","):
-            piece = piece.strip()
-            if piece and not piece.isdigit():
+            piece = " ".join(piece.split())
+            if not piece or piece.isdigit():
+                continue
+            network = _NETWORK_ENTRY.match(piece)
+            if network:
+                scheme, host = network["scheme"].lower(), network["host"]
+                entries.append(f"{scheme}://{host}/{network['file']}")
+            elif " " in piece:
+                raise ParseError(f"boot: boot entry {piece!r} not understood")
+            else:
                 entries.append(canonical(piece))
     return entries
 

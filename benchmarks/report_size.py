@@ -1,6 +1,6 @@
 """Benchmark: report.html's size, build time and render time in headless Chromium.
 
-    python benchmarks/report_size.py [--devices 1000 10000] [--no-browser]
+    python benchmarks/report_size.py [--devices 1000 10000] [--run DIR ...] [--no-browser]
 
 First the demo fleet is audited in the lab (real SSH; its own report is measured too). Then
 for each ``--devices N`` a synthetic run directory is made from the demo's records: the 42
@@ -9,6 +9,8 @@ as the sweep wrote them), so the mix of clean, tampered and incomplete devices i
 Printed per run: devices, report.html bytes, devices whose raw outputs are embedded, build
 seconds, and with a browser the seconds until the page's table is rendered (navigation to
 ``body[data-ready]``) and the script's own figure (``performance.now()`` when it finished).
+``--run DIR`` measures the page of a real run directory too (e.g. one that
+``benchmarks/scale_incomplete.py --keep`` left of a 1,000-device lab sweep).
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ def render_seconds(report: Path) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--run", type=Path, nargs="*", default=[], help="real run directories")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="imagesweep-report-") as tmp:
@@ -99,6 +102,7 @@ def main() -> None:
         demo = demo_run(root)
         runs = [("demo (lab sweep)", demo)]
         runs += [(f"synthetic {n}", synthetic(demo, root / f"s{n}", n)) for n in args.devices]
+        runs += [(f"lab sweep {run.name}", run) for run in args.run]
         print("| run | devices | report.html | raw embedded | build s | open s | script ms |")
         print("|---|---|---|---|---|---|---|")
         for label, run in runs:

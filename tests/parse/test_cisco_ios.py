@@ -15,6 +15,7 @@ import pytest
 from imagesweep.errors import ParseError
 from imagesweep.parse import cisco_ios as ios
 from imagesweep.parse import command_step
+from imagesweep.parse.text import is_command
 from imagesweep.paths import basename
 from imagesweep.releases import image_version, same_version
 
@@ -63,6 +64,35 @@ def test_boot_without_a_boot_line() -> None:
         ios.parse_boot("Manual Boot         : no\nEnable Break        : yes\n", "")
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "flash:a.bin flash:b.bin,1;",  # two paths in one entry
+        "tftp:/x.bin 10.0.0.1 extra,12;",  # a network entry with more than a host after it
+        "bootflash:x.bin 10.0.0.1,12;",  # a host after a local file
+    ],
+)
+def test_boot_entry_with_a_space_not_understood(value: str) -> None:
+    with pytest.raises(ParseError, match="not understood"):
+        ios.parse_boot(f"BOOT variable = {value}\nConfiguration register is 0x2102\n", "")
+
+
+@pytest.mark.parametrize(
+    ("line", "echo"),
+    [
+        ("show boot", True),
+        ("  sho   bootvar  ", True),
+        ("dir /recursive bootflash:", True),
+        ("show boot: cut in the middle", False),
+        ("verify /md5 (flash:x.bin) = 0f369ed9e98756f179d4f29d6e7755d3", False),
+        ("BOOT variable = flash:a.bin,1;", False),
+    ],
+)
+def test_only_a_whole_command_is_a_bare_echo(line: str, echo: bool) -> None:
+    """A first line that is, as a whole, a command is a bare echo; output is never one."""
+    assert is_command(line, ios.COMMANDS) is echo
+
+
 # --- show file systems ---------------------------------------------------------------------
 
 
@@ -84,6 +114,27 @@ def test_filesystems_not_a_table() -> None:
         ("Building configuration...\n", "flash:", "not a directory listing"),
         ("", "flash:", "not a directory listing"),
         ("Directory of flash:/\n\n", "flash:", "no entries and no totals"),
+        ("Attributes        Size         Name\n- - - - - - - -\n", "flash:", "no entries"),
+        (
+            "-#- --length-- ---------date/time--------- path\n"
+            "  1       4096 Oct 12 2020 07:23:32 +00:00 /bootflash/\n"
+            "  2        100 Oct 12 2020 07:23:32 +00:00 /harddisk/x.bin\n",
+            "bootflash:",
+            "several filesystems",
+        ),
+        (
+            "-#- --length-- ---------date/time--------- path\n"
+            "  1        100 Oct 12 2020 07:23:32 +00:00 /bootflash/a.bin\n"
+            "  2        100 Oct 12 2020 07:23:32 +00:00 b.bin\n",
+            "bootflash:",
+            "absolute and relative",
+        ),
+        (
+            "-#- --length-- ---------date/time--------- path\n"
+            "  1        100 Oct 12 2020 07:23:32 +00:00 /../a.bin\n",
+            "bootflash:",
+            "does not start with a filesystem",
+        ),
     ],
 )
 def test_listing_not_understood(text: str, target: str, message: str) -> None:

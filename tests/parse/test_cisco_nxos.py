@@ -43,6 +43,24 @@ def test_show_file_without_one_digest_is_refused(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "echo", ["", "show file bootflash:nxos.9.3.8.bin md5sum\n", "\n\nsw1# sh file x md5sum\n"]
+)
+def test_saved_digest_with_or_without_its_echo(echo: str) -> None:
+    """A saved capture may start with the bare command (no prompt) or prompt and command."""
+    digest = "a9d40fbfaf43c214c3d97cb290788d06"
+    got = parse_step(P, "digest", f"{echo}{digest}\nsw1#\n", "bootflash:nxos.9.3.8.bin")
+    assert getattr(got, "digest", None) == digest
+
+
+def test_dir_of_another_supervisors_storage_is_refused() -> None:
+    text = "       1398    Feb 02 00:48:18 2017  a.log\n\nUsage for bootflash://sup-remote\n"
+    with pytest.raises(ParseError, match="another supervisor"):
+        parse_step(P, "listing", text, "bootflash://sup-remote/")
+    with pytest.raises(ParseError, match="not of logflash:"):
+        parse_step(P, "listing", text.replace("sup-remote", "sup-local"), "logflash:")
+
+
+@pytest.mark.parametrize(
     ("printed", "expected"),
     [
         ("bootflash:///nxos.9.3.8.bin", "bootflash:nxos.9.3.8.bin"),

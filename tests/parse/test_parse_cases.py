@@ -9,7 +9,9 @@ ntc-templates') is exercised by at least one case.
 
 Case file keys (any other key is an error):
 
-``source``   where the output comes from (``corpus <path>`` or how a fixture was written)
+``source``   where the output comes from: ``corpus <path>``; a public repository's file
+             (``github <owner>/<repo>@<commit> <path> (<licence>)``); or how a
+             ``..._vendor_format.raw`` was written
 ``command``  what was typed; it must map to the case's step (``command_step``). Left out only
              for output of another step, fed to this one to show it is refused
 ``target``   the filesystem or path the collector passes ("" when none)
@@ -27,6 +29,7 @@ import ast
 import contextlib
 import dataclasses
 import json
+import re
 import typing
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +45,8 @@ from imagesweep.parse import FAMILIES, command_step, parse_step, steps, textfsm_
 CASES = Path(__file__).resolve().parent / "cases"
 PARSE_SRC = Path(records.__file__).resolve().parent / "parse"
 KEYS = {"source", "command", "target", "raw", "note", "records", "error"}
+# A real output copied from a public repository: which one, at which commit, which file.
+PUBLIC_SOURCE = re.compile(r"^github [\w.\-]+/[\w.\-]+@[0-9a-f]{7,40} \S+ \([^()]+\)$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -283,7 +288,9 @@ def test_every_corpus_case_of_a_parsed_command_is_a_case() -> None:
 
 
 def test_corpus_cases_are_verbatim_copies() -> None:
-    """A case that names a corpus output holds exactly that output."""
+    """A case that names a corpus output holds exactly that output; one from a public
+    repository names the repository, commit, file and licence; any other is a
+    ``..._vendor_format.raw``."""
     corpus = Path(__file__).resolve().parents[3] / "shared" / "corpus"
     for case in ALL:
         source = str(case.spec["source"])
@@ -291,7 +298,16 @@ def test_corpus_cases_are_verbatim_copies() -> None:
             original = corpus / source.removeprefix("corpus ")
             assert original.is_file(), f"{case.id}: no corpus file {original}"
             assert case.raw.read_bytes() == original.read_bytes(), f"{case.id}: not {original}"
+        elif source.startswith("github "):
+            assert PUBLIC_SOURCE.match(source), (
+                f"{case.id}: a public source is 'github <owner>/<repo>@<commit> <path> "
+                f"(<licence>)', not {source!r}"
+            )
+            assert not case.raw.name.endswith("_vendor_format.raw"), (
+                f"{case.id}: a real output is not named ..._vendor_format.raw"
+            )
         else:
             assert case.raw.name.endswith("_vendor_format.raw"), (
-                f"{case.id}: output not from the corpus is named ..._vendor_format.raw"
+                f"{case.id}: output not from the corpus or a public repository is named "
+                "..._vendor_format.raw"
             )

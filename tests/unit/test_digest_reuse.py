@@ -72,3 +72,10 @@ def test_kept_only_when_the_file_and_the_boot_are_unchanged() -> None:
     assert still_valid((offer,), _listing(), _version(""), NOW) == {}  # uptime not known
     assert still_valid((offer,), _listing(), None, NOW) == {}
     assert still_valid((_offer(digested_at="not a time"),), _listing(), _version(), NOW) == {}
+
+
+def test_never_kept_for_a_symbolic_link() -> None:
+    """A link's size and time are its own; the file behind it may have been replaced."""
+    link = StorageFile(PATH, 100, modified=STAMP, attrs=("symlink",))
+    listing = [StorageListing("flash:", (link,))]
+    assert still_valid((_offer(),), listing, _version(), NOW) == {}

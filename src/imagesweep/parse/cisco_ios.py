@@ -30,6 +30,7 @@ from typing import Any
 
 from imagesweep.errors import ParseError
 from imagesweep.parse import integrity, textfsm_run
+from imagesweep.parse.text import is_command
 from imagesweep.paths import basename, canonical, filesystem
 from imagesweep.records import (
     BootInfo,
@@ -55,11 +56,13 @@ _DEVICE_ERROR = re.compile(r"^\s*%\s?\S")
 
 
 def _body(text: str) -> list[str]:
-    """Output lines without the command echo, a trailing prompt and exec time stamps."""
+    """Output lines without the command echo (after a prompt, or bare: a saved capture's
+    ``show boot`` line), a trailing prompt and exec time stamps."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = [line.rstrip() for line in lines if not _EXEC_STAMP.match(line)]
     filled = [i for i, line in enumerate(lines) if line.strip()]
-    if filled and _PROMPT_ECHO.match(lines[filled[0]].strip()):
+    first = lines[filled[0]].strip() if filled else ""
+    if filled and (_PROMPT_ECHO.match(first) or is_command(first, COMMANDS)):
         lines[filled[0]] = ""
     if filled and _BARE_PROMPT.match(lines[filled[-1]].strip()):
         lines[filled[-1]] = ""
@@ -173,35 +176,65 @@ def parse_version(text: str, target: str = "") -> VersionInfo:
 
 _BOOT_KEYS = {"boot variable", "boot path-list"}
 _MANUAL_KEYS = {"manual boot", "manual_boot variable"}
+_STANDBY_BOOT = re.compile(r"^\s*Standby\s+BOOT\s+variable\b")
 _BOOT_EVIDENCE = re.compile(
     r"^\s*(?:BOOT variable|BOOT path-list|Manual Boot|MANUAL_BOOT variable"
     r"|Config(?:uration)? [Rr]egister is|Switch \d+\s*$)"
 )
 
 
+# "boot system tftp <file> [<host>]" prints "tftp:<file> <host>" (255.255.255.255: broadcast).
+_NETWORK_ENTRY = re.compile(
+    r"^(?P<scheme>tftp|ftp|rcp|https?|s?ftp|scp):/{0,2}(?P<file>[^\s/]\S{0,500})"
+    r"\s+(?P<host>[\w.:\-]{1,255})$",
+    re.IGNORECASE,
+)
+
+
 def _boot_entries(value: str) -> list[str]:
-    """``flash:a.bin,1;tftp://h/b.bin,12;`` -> canonical entries, counters dropped."""
+    """``flash:a.bin,1;tftp://h/b.bin,12;`` -> canonical entries, counters dropped.
+
+    ``tftp:<file> <host>`` becomes ``tftp://<host>/<file>``; any other entry with a space in
+    it is not understood.
+    """
     entries = []
-    for part in re.split(r"[;\s]+", value):
+    for part in value.split(";"):
         for piece in part.split(","):
-            piece = piece.strip()
-            if piece and not piece.isdigit():
+            piece = " ".join(piece.split())
+            if not piece or piece.isdigit():
+                continue
+            network = _NETWORK_ENTRY.match(piece)
+            if network:
+                scheme, host = network["scheme"].lower(), network["host"]
+                entries.append(f"{scheme}://{host}/{network['file']}")
+            elif " " in piece:
+                raise ParseError(f"boot: boot entry {piece!r} not understood")
+            else:
                 entries.append(canonical(piece))
     return entries
 
 
-def parse_boot(text: str, target: str = "") -> BootInfo:
-    """``show boot`` / ``show bootvar`` -> BootInfo; ParseError when it is not boot output."""
+def parse_boot(text: str, target: str = "") -> BootInfo | tuple[BootInfo, Pending]:
+    """``show boot`` / ``show bootvar`` -> BootInfo; ParseError when it is not boot output.
+
+    A standby supervisor (ASR1k, Catalyst 9400/9600, StackWise Virtual) prints its own
+    ``Standby BOOT variable``; when its entries are not the active's next boot entries, in
+    the same order, a switchover can boot something else: a Pending follows the BootInfo.
+    """
     lines = _body(text)
     _reject(lines, "boot")
     rows = _own("show boot", lines)
     current: list[str] = []
     upcoming: list[str] = []
+    standby: list[str] | None = None
     unset_sections: set[str] = set()
     seen_next = False
     manual: list[bool] = []
     confreg = confreg_next = ""
     for row in rows:
+        if row["standby"]:
+            standby = (standby or []) + ([] if row["absent"] else _boot_entries(row["value"]))
+            continue
         if row["confreg"]:
             confreg = confreg or row["confreg"].lower()
             confreg_next = confreg_next or (row["confreg_next"] or "").lower()
@@ -222,7 +255,7 @@ def parse_boot(text: str, target: str = "") -> BootInfo:
     if not seen_next and not current:
         raise ParseError("boot: no 'BOOT variable' or 'BOOT path-list' line in the output")
     next_boot = _unique(upcoming)
-    return BootInfo(
+    boot = BootInfo(
         next_boot=next_boot,
         current_boot=_unique(current),
         variable_set=bool(next_boot) and not unset_sections,
@@ -230,6 +263,15 @@ def parse_boot(text: str, target: str = "") -> BootInfo:
         config_register_next=confreg_next,
         manual_boot=any(manual) if manual else None,
         evidence=tuple(line.strip() for line in lines if _BOOT_EVIDENCE.match(line)),
+    )
+    if standby is None or _unique(standby) == next_boot:
+        return boot
+    return boot, Pending(
+        description=(
+            "the standby supervisor's BOOT variable differs from the active's (standby: "
+            f"{', '.join(_unique(standby)) or 'none'}; active: {', '.join(next_boot) or 'none'})"
+        ),
+        evidence=tuple(ln.strip() for ln in lines if _STANDBY_BOOT.match(ln)),
     )
 
 
@@ -268,10 +310,12 @@ def parse_filesystems(text: str, target: str = "") -> tuple[FileSystem, ...]:
 
 # --- dir / show flash: ---------------------------------------------------------------------
 
-_DIR_MARK = re.compile(r"^\s*(?:Directory of |No files in directory|\d+ bytes total \()")
+_DIR_MARK = re.compile(
+    r"^\s*(?:Directory of |No files in directory|\d+ bytes total \(|Attributes\s+Size\s+Name\s*$)"
+)
 _FLASH_MARK = re.compile(
-    r"^\s*(?:-#- |System flash |File\s+Length\s+Name/status|No files on device"
-    r"|-?\d+ bytes available \()"
+    r"^\s*(?:(?:[A-Za-z][\w\-]{0,40}:\s+)?-#- |System flash |File\s+Length\s+Name/status"
+    r"|No files on device|-?\d+ bytes available \()"
 )
 _EMPTY_MARK = re.compile(r"^\s*(?:No files in directory|No space information available)\s*$")
 
@@ -305,8 +349,8 @@ def _dir_listing(lines: list[str], target: str) -> StorageListing:
             total, free = _int(row["total"]), _int(row["free"])
             continue
         directory = _directory(row["directory"]) if row["directory"] else ""
-        if not directory:
-            directory = _target_fs(target, "listing")
+        if not directory:  # no "Directory of" header: the entries are in the one asked for
+            directory = _directory(_target_fs(target, "listing") + target.partition(":")[2])
         first_dir = first_dir or directory
         files.append(
             StorageFile(
@@ -320,7 +364,7 @@ def _dir_listing(lines: list[str], target: str) -> StorageListing:
     if header:
         first_dir = first_dir or _directory(header.strip()[len("Directory of ") :])
     if not files and total is None and not any(_EMPTY_MARK.match(ln) for ln in lines):
-        raise ParseError("listing: a 'Directory of' header with no entries and no totals")
+        raise ParseError("listing: a directory listing header with no entries and no totals")
     fs = filesystem(first_dir) or _target_fs(target, "listing")
     return StorageListing(filesystem=fs, files=tuple(files), total_bytes=total, free_bytes=free)
 
@@ -336,14 +380,34 @@ def _flash_attrs(row: dict[str, Any]) -> tuple[str, ...]:
     return tuple(attrs)
 
 
+def _absolute(name: str) -> tuple[str, str]:
+    """``/bootflash/sub/x.bin`` -> (``bootflash:``, ``sub/x.bin``): IOS-XE's layout prints
+    absolute paths whose first part is the filesystem (``show flash:`` on an ISR4k prints
+    ``/bootflash/...`` too: the output names its filesystem, as a ``Directory of`` does)."""
+    top, _, rest = name.lstrip("/").partition("/")
+    if not re.fullmatch(r"[A-Za-z][\w\-]{0,40}", top):
+        raise ParseError(f"listing: {name!r} does not start with a filesystem")
+    return f"{top.lower()}:", rest.rstrip("/")
+
+
 def _flash_listing(lines: list[str], target: str) -> StorageListing:
-    fs = _target_fs(target, "listing")
     rows = _own("show flash", lines)
+    printed = {_absolute(r["name"])[0] for r in rows if r["name"].startswith("/")}
+    if len(printed) > 1:
+        raise ParseError(f"listing: absolute paths on several filesystems {sorted(printed)}")
+    if printed and any(r["name"] and not r["name"].startswith("/") for r in rows):
+        raise ParseError("listing: absolute and relative paths in one show flash listing")
+    fs = printed.pop() if printed else _target_fs(target, "listing")
     entries = []
     totals: list[int | None] = []
     frees: list[int | None] = []
     for row in rows:
         if row["name"]:
+            if row["name"].startswith("/"):
+                relative = _absolute(row["name"])[1]
+                if relative:  # the filesystem's own root ("/bootflash/") is not an entry
+                    entries.append((canonical(f"{fs}{relative}"), row))
+                continue
             partition = f"{row['partition']}:" if row["partition"] else ""
             entries.append((canonical(f"{fs}{partition}{row['name']}"), row))
             continue
@@ -365,8 +429,9 @@ def _flash_listing(lines: list[str], target: str) -> StorageListing:
         StorageFile(
             path=path,
             size=_int(row["length"]),
-            # This layout has no type column: an entry is a directory when others sit in it.
-            is_dir=any(p.startswith(path + "/") for p in paths),
+            # This layout has no type column: an entry is a directory when others sit in it
+            # or when it is printed with a trailing slash (IOS-XE's absolute paths).
+            is_dir=row["name"].endswith("/") or any(p.startswith(path + "/") for p in paths),
             modified=row["date"] or "",
             attrs=_flash_attrs(row),
         )

@@ -37,6 +37,8 @@ _ECHO = re.compile(r"^[\w.\-/:]{1,80}(?:\([\w-]{1,40}\))?#(?: .*)?$")
 _UNIX_FS = re.compile(r"^/(bootflash|volatile|logflash|usb\d|slot\d|debug)/(.+)$")
 # "bootflash://sup-local/x" and "bootflash://sup-active/x" name the bootflash we list.
 _SUP_LOCAL = re.compile(r"^([A-Za-z][\w-]*:)//sup-(?:local|active)/", re.IGNORECASE)
+# "bootflash://sup-standby/", "bootflash://module-27/": not the storage this session lists.
+_OTHER_SUP = re.compile(r"^[A-Za-z][\w-]*://(?!sup-(?:local|active)/)", re.IGNORECASE)
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _ALGORITHMS = {32: "md5", 64: "sha256", 128: "sha512"}
 _DIR_FAILURES = re.compile(
@@ -56,7 +58,7 @@ def nxos_path(raw: str, default_fs: str = DEFAULT_FS) -> str:
 
 
 def _body(text: str) -> list[str]:
-    return body(text, echo=_ECHO, prompt_ends="#")
+    return body(text, echo=_ECHO, prompt_ends="#", commands=COMMANDS)
 
 
 _VERSION_EVIDENCE = re.compile(
@@ -168,30 +170,55 @@ def parse_boot(text: str, target: str = "") -> tuple[BootInfo | Pending, ...]:
     return tuple(records)
 
 
+_DIR_ECHO = re.compile(
+    r"^(?:[\w.\-/:]{1,80}(?:\([\w-]{1,40}\))?#\s*)?dir\s+(?P<path>[A-Za-z][\w-]{0,40}:\S{0,400})$"
+)
+
+
+def _echoed_path(text: str) -> str:
+    """The path of a pasted ``dir <path>`` echo (``N9K# dir bootflash:scripts``), if any."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    match = _DIR_ECHO.match(first)
+    return match["path"] if match else ""
+
+
 def parse_listing(text: str, target: str = "") -> StorageListing:
-    """``dir bootflash:``: files with sizes; sub-directories are listed, not descended."""
+    """``dir bootflash:[<dir>]``: files with sizes; sub-directories are listed, not descended.
+
+    The output names neither the directory nor (apart from the ``Usage for`` footer) the
+    filesystem: the entries are in the directory asked for (``target``, else a pasted
+    ``dir <path>`` echo), so ``dir bootflash:scripts`` lists ``bootflash:scripts/<name>``.
+    """
     lines = _body(text)
     for line in lines:
         if _DIR_FAILURES.search(line):
             raise ParseError(f"NX-OS dir: the device reported an error: {line.strip()!r}")
     rows = ntc(PLATFORM, "dir", "\n".join(lines) + "\n")
     footer = next((r["file_system"] for r in rows if r["file_system"]), "")
-    if target:
-        fs = nxos_path(target).split(":", 1)[0] + ":"
+    asked = target or _echoed_path(text)
+    if _OTHER_SUP.match(asked):
+        raise ParseError(f"NX-OS dir: {asked!r} is another supervisor's or module's storage")
+    if asked:
+        where = nxos_path(asked)
+        fs, _, rest = where.partition(":")
+        fs += ":"
+        directory = fs + "".join(f"{part}/" for part in rest.split("/") if part)
     elif footer:
-        fs = f"{footer.lower()}:"
+        fs = directory = f"{footer.lower()}:"
     else:
         raise ParseError("NX-OS dir: cannot tell which filesystem was listed")
+    if footer and f"{footer.lower()}:" != fs:
+        raise ParseError(f"NX-OS dir: the listing is of {footer}:, not of {fs}")
     files: list[StorageFile] = []
     for row in rows:
         name = row["item_name"]
         if not name:
             continue
         is_dir = name.endswith("/")
-        # The filesystem goes first so that a file named "flash:" stays a file name.
+        # The directory goes first so that a file named "flash:" stays a file name.
         files.append(
             StorageFile(
-                path=canonical(f"{fs}{name.rstrip('/')}"),
+                path=canonical(f"{directory}{name.rstrip('/')}"),
                 size=int(row["size"]),
                 is_dir=is_dir,
                 modified=row["date_time"],

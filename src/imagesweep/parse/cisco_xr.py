@@ -42,7 +42,7 @@ _INTERIM = re.compile(r"^\d+\.\d+\.\d+\.\d+I$")
 
 
 def _body(text: str) -> list[str]:
-    return body(text, echo=_ECHO, prompt_ends="#")
+    return body(text, echo=_ECHO, prompt_ends="#", commands=COMMANDS)
 
 
 def parse_version(text: str, target: str = "") -> VersionInfo:

@@ -82,15 +82,23 @@ def still_valid(
     version: VersionInfo | None,
     now: datetime,
 ) -> dict[str, ReusedDigest]:
-    """The earlier digests that still hold: same size and timestamp in this listing, and an
-    uptime that reaches back past when the device computed them (no reload since)."""
+    """The earlier digests that still hold: same size and timestamp in this listing (never for
+    a symbolic link), and an uptime that reaches back past when the device computed them (no
+    reload since)."""
     if not reuse or version is None:
         return {}
     up = uptime_seconds(version.uptime) if version.uptime else None
     if up is None:
         return {}
     booted = now - timedelta(seconds=up)
-    listed = {f.path: f for listing in listings for f in listing.files if not f.is_dir}
+    # A symbolic link's size and time are the link's own (XR "config -> /misc/config", Junos):
+    # the file it points to can change under them, so its digest is always computed anew.
+    listed = {
+        f.path: f
+        for listing in listings
+        for f in listing.files
+        if not f.is_dir and "symlink" not in f.attrs
+    }
     keep = {}
     for r in reuse:
         f = listed.get(r.path)

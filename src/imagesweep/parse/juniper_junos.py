@@ -47,7 +47,7 @@ _RELEASE_PACKAGES = ("JUNOS Software Release", "JUNOS Base OS boot", "JUNOS EX S
 
 
 def _body(text: str) -> list[str]:
-    return body(text, echo=_ECHO, prompt_ends=">%#", edge=_BANNER)
+    return body(text, echo=_ECHO, prompt_ends=">%#", edge=_BANNER, commands=COMMANDS)
 
 
 def release(text: str) -> str:

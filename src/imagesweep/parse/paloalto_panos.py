@@ -33,7 +33,7 @@ _HOLDS = ("downloaded", "current", "uploaded")
 
 
 def _body(text: str) -> list[str]:
-    return body(text, echo=_ECHO, prompt_ends=">#")
+    return body(text, echo=_ECHO, prompt_ends=">#", commands=COMMANDS)
 
 
 def running_path(version: str) -> str:

@@ -4,7 +4,7 @@ with a pasted ``prompt command`` echo or a trailing bare prompt around it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 # A step's parser: ``(text, target) -> record(s)``; ParseError when not understood.
 StepParser = Callable[[str, str], object]
@@ -16,12 +16,24 @@ def keyword(word: str, least: int) -> str:
     return re.escape(word[:least]) + tail
 
 
+def is_command(line: str, commands: Iterable[tuple[str, str]]) -> bool:
+    """Whether ``line`` is, as a whole, a command of a family's ``COMMANDS`` table: the echo
+    of a command saved without its prompt (``show boot``, ``dir disk0:``)."""
+    line = " ".join(line.split())
+    return any(re.fullmatch(pattern, line, re.IGNORECASE) for pattern, _ in commands)
+
+
 def body(
-    text: str, *, echo: re.Pattern[str], prompt_ends: str, edge: re.Pattern[str] | None = None
+    text: str,
+    *,
+    echo: re.Pattern[str],
+    prompt_ends: str,
+    edge: re.Pattern[str] | None = None,
+    commands: Iterable[tuple[str, str]] = (),
 ) -> list[str]:
     """Output lines without blank (or ``edge``) lines at either end, a pasted echo line
-    matching ``echo`` first, and a bare prompt (``echo`` ending in one of ``prompt_ends``)
-    last."""
+    first (matching ``echo``, or a bare command of ``commands``), and a bare prompt
+    (``echo`` ending in one of ``prompt_ends``) last."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
     def at_edge(line: str) -> bool:
@@ -30,7 +42,7 @@ def body(
 
     while lines and at_edge(lines[0]):
         lines.pop(0)
-    if lines and echo.match(lines[0].strip()):
+    if lines and (echo.match(lines[0].strip()) or is_command(lines[0], commands)):
         lines.pop(0)
     while lines and at_edge(lines[-1]):
         lines.pop()

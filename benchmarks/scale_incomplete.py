@@ -111,6 +111,7 @@ def audit(inventory: Path, out: Path, args: argparse.Namespace) -> dict[str, Any
         "--out",
         str(out),
         "--quiet",
+        "--no-history",  # a benchmark's sweeps are not the user's fleet
         "--known-hosts",
         str(out.parent / f"{out.name}.known_hosts"),
         "--workers",

@@ -5,10 +5,13 @@ same work, on the same lab fleet, in one run.
 
 The plain script (``--plain``, below) is what a network engineer writes in an afternoon: per
 host ``enable``, ``show version``, ``show boot`` (``show bootvar`` when refused),
-``show file systems``, ``dir /recursive`` of each disk/flash filesystem, ``verify /md5`` of
-each image file found, with ``send_command`` and regular expressions, no bounds, no journal,
-no report beyond a CSV. imagesweep sends the same commands (its plan for these platforms)
-and does everything else it does. The lab (healthy IOS and IOS-XE routers, user EXEC at
+``show file systems``, ``dir /recursive`` of each disk/flash filesystem, the signed-evidence
+commands of imagesweep's plan (``EVIDENCE``: boot integrity with a nonce, SUDI, compliance,
+software authenticity, ROMMON; sent whether or not the device knows them, as imagesweep's
+plan tries them), ``verify /md5`` of each image file found, with ``send_command`` and
+regular expressions, no bounds, no journal, no report beyond a CSV. imagesweep sends the
+same commands (its plan for these platforms; both sides print their command counts) and does
+everything else it does. The lab (healthy IOS and IOS-XE routers, user EXEC at
 login) runs in a child process of its own; each side runs as a process of its own, in
 alternation for ``--rounds`` rounds, with the same ``--workers``. Printed per side: wall time,
 client CPU (user + system of the process and its children), CPU per device, peak RSS,
@@ -23,6 +26,7 @@ import argparse
 import csv
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -33,6 +37,25 @@ from pathlib import Path
 
 from scale_incomplete import LabProcess, raise_open_files, write_fleet
 
+EVIDENCE = {
+    "cisco_ios": (
+        "show software authenticity running",
+        "show software authenticity file {image}",
+        "show rom-monitor",
+    ),
+    "cisco_xe": (
+        "show install summary",
+        "show platform integrity sign nonce {nonce}",
+        "show system integrity all measurement nonce {nonce}",
+        "show platform sudi certificate sign nonce {nonce}",
+        "show system integrity all trust_chain nonce {nonce}",
+        "show system integrity all compliance nonce {nonce}",
+        "show software authenticity running",
+        "show software authenticity file {image}",
+        "show rom-monitor r0",
+        "show romvar",
+    ),
+}
 _IMAGE = re.compile(r"\S+\.bin$|\S+-mz(\.\S+)?$|\S+\.pkg$", re.IGNORECASE)
 _DIRECTORY = re.compile(r"^Directory of (\S+?)/?\s*$")
 _STORAGE = re.compile(r"^\*?\s*\d+\s+\d+\s+(?:disk|flash)\s+\S+\s+(\S+:)", re.MULTILINE)
@@ -46,7 +69,7 @@ def plain_script(inventory: Path, workers: int, out: Path) -> None:
     def audit(task: Task) -> Result:
         conn = task.host.get_connection("netmiko", task.nornir.config)
         conn.enable()
-        sent = 1
+        sent = 0  # as imagesweep's journal, which keeps enable out of the command runs
         version = conn.send_command("show version")
         boot = conn.send_command("show boot")
         sent += 2
@@ -68,13 +91,18 @@ def plain_script(inventory: Path, workers: int, out: Path) -> None:
                 if words and _IMAGE.match(words[-1]) and not words[1].startswith("d"):
                     base = where if where.endswith(":") else where + "/"
                     images.append(base + words[-1])
+        running = re.search(r'System image file is "([^"]+)"', version)
+        image_file = running.group(1) if running else ""
+        nonce = random.getrandbits(64)
+        for template in EVIDENCE.get(str(task.host.platform), ()):
+            conn.send_command(template.format(image=image_file, nonce=nonce))
+            sent += 1
         digests = {}
         for image in images:
             reply = conn.send_command(f"verify /md5 {image}", read_timeout=600)
             sent += 1
             found = re.search(r"=\s*([0-9a-f]{32})", reply)
             digests[image] = found.group(1) if found else ""
-        running = re.search(r'System image file is "([^"]+)"', version)
         return Result(
             host=task.host,
             result={

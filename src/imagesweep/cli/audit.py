@@ -204,10 +204,11 @@ def audit_options(func: F) -> F:
         click.option("--group", help="Only hosts of this inventory group."),
         click.option(
             "--workers",
-            type=click.IntRange(1, 1000),
+            type=click.IntRange(1, 10_000),
             default=20,
             show_default=True,
-            help="Devices audited at once.",
+            help="Devices audited at once (sessions held; logins are gated by --max-logins "
+            "and --login-rate). About two threads and two sockets each: see docs/scale.md.",
         ),
         click.option(
             "--fail-on",

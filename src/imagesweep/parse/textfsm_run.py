@@ -1,9 +1,11 @@
 """TextFSM through ntc-templates' index and through the project's own ``templates/`` index.
 
 The indexes only say which template parses a command; a sweep asks the same few questions
-thousands of times, so the answer is cached, and each thread compiles each template once
-and resets it before every parse. (CliTable would, on every parse, match the command against
-every row of the index and compile the template anew, under one process-wide lock.)
+thousands of times, so the answer is cached (bounded: commands carry file names), and each
+template is compiled once per parse running at the same time, kept in a pool and reset
+before each use: a few copies, not one per session thread. (CliTable would, on every parse,
+match the command against every row of the index and compile the template anew, under one
+process-wide lock.)
 A template that hits an ``Error`` state, or an index with no template for the command, is a
 ParseError; an empty result is returned as an empty list for the caller to judge.
 """
@@ -23,7 +25,8 @@ from imagesweep.errors import ParseError
 
 _LOCK = threading.Lock()
 _CHOSEN: dict[tuple[str, str, str], tuple[str, ...]] = {}
-_COMPILED = threading.local()  # per thread: template path -> TextFSM
+_CHOSEN_MAX = 4096
+_IDLE: dict[str, list[textfsm.TextFSM]] = {}  # template path -> compiled, not in use
 
 
 @functools.cache
@@ -58,17 +61,26 @@ def _templates(template_dir: str, platform: str, command: str) -> tuple[str, ...
             table = index_table(template_dir)
             row = table.index.GetRowMatch({"Command": command, "Platform": platform})
             names = table.index.index[row]["Template"].split(":") if row else []
+            if len(_CHOSEN) >= _CHOSEN_MAX:
+                _CHOSEN.clear()
             _CHOSEN[key] = tuple(str(Path(template_dir) / name) for name in names)
         return _CHOSEN[key]
 
 
-def _fsm(path: str) -> textfsm.TextFSM:
-    compiled: dict[str, textfsm.TextFSM] = _COMPILED.__dict__.setdefault("fsms", {})
-    if path not in compiled:
-        compiled[path] = textfsm.TextFSM(io.StringIO(_source(path)))
-    fsm = compiled[path]
-    fsm.Reset()
-    return fsm
+def _parse(path: str, text: str) -> tuple[list[str], list[list[Any]]]:
+    """(header, rows) of ``text`` through the template at ``path``, on a pooled copy."""
+    with _LOCK:
+        idle = _IDLE.setdefault(path, [])
+        fsm = idle.pop() if idle else None
+    if fsm is None:
+        fsm = textfsm.TextFSM(io.StringIO(_source(path)))
+    try:
+        fsm.Reset()
+        rows: list[list[Any]] = fsm.ParseText(text)
+        return list(fsm.header), rows
+    finally:
+        with _LOCK:
+            _IDLE[path].append(fsm)
 
 
 def _run(template_dir: Path, platform: str, command: str, text: str) -> list[dict[str, Any]]:
@@ -81,9 +93,7 @@ def _run(template_dir: Path, platform: str, command: str, text: str) -> list[dic
             table.ParseCmd(text, templates=":".join(Path(p).name for p in paths))
             header, rows = list(table.header), [list(row) for row in table]
         else:
-            fsm = _fsm(paths[0])
-            rows = fsm.ParseText(text)
-            header = list(fsm.header)
+            header, rows = _parse(paths[0], text)
     except (clitable.CliTableError, textfsm.TextFSMError, OSError) as exc:
         raise ParseError(f"{platform} {command!r}: {exc}") from exc
     names = [h.lower() for h in header]

@@ -241,6 +241,9 @@ def run_plan(
                 for fs in _filesystems(prof, found_fs, named):
                     got = session.step(Step.LISTING, target=fs, fields={"fs": fs})
                     listings.extend(r for r in got if isinstance(r, StorageListing))
+                for folder in _unseen_folders(named, listings):
+                    got = session.step(Step.LISTING, target=folder, fields={"fs": folder})
+                    listings.extend(r for r in got if isinstance(r, StorageListing))
             elif step in NONCE_STEPS:
                 session.step(step, target=nonce, fields={"nonce": nonce})
             elif step == Step.AUTHENTICITY_FILE:
@@ -290,6 +293,20 @@ def run_plan(
     except SessionLost as lost:
         return session.runs, lost.reason, lost.step
     return session.runs, "", ""
+
+
+def _unseen_folders(named: list[str], listings: list[StorageListing]) -> list[str]:
+    """Subdirectories (``bootflash:images/``) holding a running image or boot target that no
+    listing showed: a listing that is not recursive (NX-OS ``dir``) stops at the directory,
+    and the file would otherwise look missing."""
+    seen = {f.path for listing in listings for f in listing.files}
+    folders = []
+    for path in named:
+        fs = filesystem(path)
+        rel = path[len(fs) :] if fs else ""
+        if fs and "/" in rel and path not in seen:
+            folders.append(fs + rel.rsplit("/", 1)[0] + "/")
+    return list(dict.fromkeys(folders))
 
 
 def _signed_targets(prof: Profile, version: VersionInfo | None, boot: BootInfo | None) -> list[str]:

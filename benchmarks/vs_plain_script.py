@@ -35,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scale_incomplete import LabProcess, raise_open_files, write_fleet
+from scale_incomplete import LabProcess, audit, raise_open_files, write_fleet
 
 EVIDENCE = {
     "cisco_ios": (
@@ -173,36 +173,18 @@ def run_plain(inventory: Path, out: Path, workers: int) -> dict[str, float]:
 
 
 def run_imagesweep(inventory: Path, out: Path, workers: int) -> dict[str, float]:
-    command = [
-        sys.executable,
-        "-m",
-        "imagesweep",
-        "audit",
-        "--inventory",
-        str(inventory),
-        "--out",
-        str(out),
-        "--quiet",
-        "--no-history",
-        "--known-hosts",
-        str(out.parent / f"{out.name}.known_hosts"),
-        "--workers",
-        str(workers),
-        "--login-rate",
-        "1000",
-        "--max-logins",
-        "1000",
-    ]
-    got = measure(command)
-    with (out / "devices.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    got["incomplete"] = sum(row["status"] == "incomplete" for row in rows)
+    settings = argparse.Namespace(
+        workers=workers, login_rate=1000.0, max_logins=1000, connect_timeout=20.0
+    )
+    got = audit(inventory, out, settings)
+    result = {key: float(got[key]) for key in ("wall", "cpu", "rss")}
+    result["incomplete"] = sum(row["status"] == "incomplete" for row in got["rows"])
     sent = 0
     with (out / "journal.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
             sent += len(json.loads(line).get("runs", ()))
-    got["sent"] = sent
-    return got
+    result["sent"] = sent
+    return result
 
 
 def line(name: str, devices: int, got: dict[str, float]) -> str:

@@ -65,6 +65,8 @@ def make_dir(path: Path) -> Path:
     impossible."""
     # Only directories made here get the private mode: an existing one is the user's (the
     # current directory, /tmp) and is left as it is.
+    if path.is_dir():  # the common case (every raw file of a run): one stat, not one a parent
+        return path
     missing = [p for p in (path, *path.parents) if not p.exists()]
     try:
         path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)

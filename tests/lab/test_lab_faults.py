@@ -368,13 +368,15 @@ def test_login_log_counts_logins_in_progress(lab: Lab) -> None:
 
 def test_every_fault_of_the_lab_is_covered_here() -> None:
     used = {key for _, faults, _ in DEVICES.values() for key in faults}
-    # Tested elsewhere: tests/lab/test_lab_server.py, tests/e2e/test_legacy_ssh.py and
-    # (scp_disabled) tests/offbox/test_offbox_copy.py, tests/e2e/test_offbox.py.
+    # Tested elsewhere: tests/lab/test_lab_server.py, tests/e2e/test_legacy_ssh.py,
+    # (scp_disabled) tests/offbox/test_offbox_copy.py, tests/e2e/test_offbox.py and
+    # (slow_login_times) tests/e2e/test_login_retry.py.
     assert set(KNOWN_FAULTS) - used == {
         "unreachable",
         "digest_error",
         "legacy_crypto",
         "scp_disabled",
+        "slow_login_times",
     }
 
 
@@ -383,6 +385,7 @@ def test_every_fault_of_the_lab_is_covered_here() -> None:
     [
         ({"slow_login": "10"}, "fault slow_login: expected a number of seconds"),
         ({"slow_login": -1}, "fault slow_login: expected 0 to 3600 seconds"),
+        ({"slow_login_times": 0}, "fault slow_login_times: expected a whole number"),
         ({"hang": 3}, "fault hang: expected a command"),
         ({"hang": ["show boot", ""]}, "fault hang: expected a command"),
         ({"flood_mb": 0}, "fault flood_mb: expected more than 0"),

@@ -34,6 +34,8 @@ Known faults:
 - ``enable_fail: true``   ``enable`` refuses the right secret with ``% Access denied``; a
   string is the refusal to print instead (``"% Bad secrets"``).
 - ``slow_login: 10``      seconds between authentication and the first prompt.
+- ``slow_login_times: 1``  only the first N interactive logins are slow (0, the default: all),
+  as a collector or AAA server busy at the start of a sweep and idle later.
 - ``hang: "show boot"``   the command never returns: no output, no prompt; a list of commands.
 - ``drop_during_digest: true``  a digest command (``verify``; ``show file ... md5sum``,
   ``show md5 file``, ``file checksum`` elsewhere) prints part of its progress dots, then the
@@ -123,6 +125,7 @@ class Faults:
     auth_fail: bool = False
     enable_fail: str = ""  # the refusal line; "" when enable works
     slow_login: float = 0.0
+    slow_login_times: int = 0
     hang: tuple[str, ...] = ()
     drop_during_digest: bool = False
     pager: bool = False
@@ -171,7 +174,9 @@ class Faults:
     def accepts_login(self) -> bool:
         return not self.auth_fail
 
-    def login_delay(self) -> float:
+    def login_delay(self, login_number: int = 1) -> float:
+        if self.slow_login_times and login_number > self.slow_login_times:
+            return 0.0
         return self.slow_login
 
     def enable_refusal(self) -> str:
@@ -266,6 +271,12 @@ def _lines(value: Any, default_fs: str) -> int:
     return value
 
 
+def _count(value: Any, default_fs: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FaultValueError(f"expected a whole number (1 or more), got {value!r}")
+    return value
+
+
 def _commands(value: Any, default_fs: str) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     commands = []
@@ -343,6 +354,7 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "auth_fail": _bool,
     "enable_fail": _message("% Access denied"),
     "slow_login": _seconds,
+    "slow_login_times": _count,
     "hang": _commands,
     "drop_during_digest": _bool,
     "pager": _bool,

@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -104,6 +104,7 @@ class _Runtime:
     device: Device
     storage: Storage
     root: Node
+    shells: list[int] = field(default_factory=lambda: [0])  # interactive logins so far
 
 
 class _Login:
@@ -191,7 +192,14 @@ async def _serve_process(runtime: _Runtime, process: asyncssh.SSHServerProcess[A
         process.stdout.write(encode(reply.text.replace("\n", "\r\n")))
         process.exit(0)
         return
-    await Session(ctx, runtime.root, process, on_prompt=login.over if login else None).run()
+    runtime.shells[0] += 1  # one event loop: no lock needed
+    await Session(
+        ctx,
+        runtime.root,
+        process,
+        on_prompt=login.over if login else None,
+        login_number=runtime.shells[0],
+    ).run()
 
 
 async def _banner_then_close(

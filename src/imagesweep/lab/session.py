@@ -56,8 +56,10 @@ class Session:
         process: asyncssh.SSHServerProcess[Any],
         *,
         on_prompt: Callable[[], None] | None = None,
+        login_number: int = 1,
     ) -> None:
         self.ctx = ctx
+        self.login_number = login_number  # the device's how-manieth interactive login
         self.root = root
         self.process = process
         self.faults = ctx.device.faults
@@ -117,7 +119,7 @@ class Session:
 
     async def run(self) -> None:
         try:
-            delay = self.faults.login_delay()
+            delay = self.faults.login_delay(self.login_number)
             if delay > 0:  # slow AAA: the prompt comes late, typed-ahead input waits
                 await asyncio.sleep(delay)
             self._write(self.ctx.greeting)  # banner and first prompt, per CLI dialect

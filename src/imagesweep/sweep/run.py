@@ -182,6 +182,7 @@ class _Recorder:
         self.run_dir, self.journal, self.ctx, self.progress = run_dir, journal, ctx, progress
         self.stop = stop
         self.results: dict[str, DeviceResult] = {}
+        self.retried: dict[str, str] = {}  # host -> why its first login was tried again
 
     def task_started(self, task: Task) -> None: ...
     def task_completed(self, task: Task, result: AggregatedResult) -> None: ...
@@ -193,6 +194,10 @@ class _Recorder:
         self.record(capture_from(host, result))
 
     def record(self, capture: DeviceCapture) -> None:
+        if capture.host in self.retried:
+            first = self.retried[capture.host]
+            note = f"login tried again after the sweep's first pass; the first try: {first}"
+            capture = replace(capture, notes=(*capture.notes, note))
         # A host the stop cut short (or failed once the stop came, its session perhaps cut)
         # stays out of the journal, so --resume audits it again.
         stopped = capture.error_step == INTERRUPTED_STEP or bool(
@@ -205,6 +210,18 @@ class _Recorder:
         self.results[capture.host] = outcome
         if self.progress:
             self.progress(outcome)
+
+
+def _busy_login(result: DeviceResult) -> bool:
+    """A login that timed out before any command ran: the device may only have been slow
+    because the sweep was busy (never an authentication failure: that is not retried)."""
+    capture = result.capture
+    return (
+        capture is not None
+        and not capture.runs
+        and capture.error_step in ("login", "connect")
+        and capture.error.startswith(("no prompt within", "no prompt came back in time"))
+    )
 
 
 def run_audit(
@@ -313,17 +330,28 @@ def run_audit(
         gate = LoginGate(
             concurrent=settings.max_concurrent_logins, per_second=settings.logins_per_second
         )
+        run_kwargs: dict[str, Any] = {
+            "task": collect_task,
+            "settings": settings,
+            "gate": gate,
+            "stop": stop,
+            "offbox_gate": OffboxGate(settings.offbox_workers),
+            "caps": caps,
+            "reuse": reuse,
+            "on_failed": True,
+        }
         with handling(stop, options.grace):
-            todo.with_processors([recorder]).run(
-                task=collect_task,
-                settings=settings,
-                gate=gate,
-                stop=stop,
-                offbox_gate=OffboxGate(settings.offbox_workers),
-                caps=caps,
-                reuse=reuse,
-                on_failed=True,
-            )
+            todo.with_processors([recorder]).run(**run_kwargs)
+            again = {n: r.error for n, r in recorder.results.items() if _busy_login(r)}
+            if again and not stop.requested:
+                # A login that saw no prompt in time while the sweep was at its busiest (a
+                # loaded collector or AAA server) is tried once more, now that it is quiet.
+                log.info("retrying %d login(s) that timed out", len(again))
+                recorder.retried = again
+                if on_start:
+                    on_start(len(todo.inventory.hosts) + len(again))
+                retry = todo.filter(filter_func=lambda h: h.name in again)
+                retry.with_processors([recorder]).run(**run_kwargs)
     for name, entry in nr.inventory.hosts.items():  # one row per inventory host, always
         if name not in recorder.results:
             recorder.results[name] = judge(_not_started(name, entry), ctx)

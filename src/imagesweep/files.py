@@ -109,3 +109,26 @@ def open_append(path: Path) -> int:
         return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+
+
+def decode_text(path: Path, data: bytes, what: str) -> str:
+    """``data`` of a CSV the user gave (``what``: "catalogue", "inventory") as UTF-8, a BOM
+    allowed; anything else is a ConfigError naming the line and byte offset.
+
+    Excel saves CSV as cp1252 or UTF-16 unless told otherwise; guessing an encoding would
+    silently turn a value into mojibake, so the user is told to re-save instead.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(f"{path}:1: the {what} is UTF-16; save it as UTF-8 (CSV UTF-8)")
+    if b"\0" in data:
+        offset = data.index(b"\0")
+        line = data.count(b"\n", 0, offset) + 1
+        raise ConfigError(f"{path}:{line}: byte {offset} is NUL; the {what} is not a text CSV")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}:{line}: byte {exc.start} (0x{data[exc.start]:02x}) is not UTF-8; "
+            f"save the {what} as UTF-8 (CSV UTF-8)"
+        ) from exc

@@ -75,34 +75,12 @@ def _merge(a: KnownGood, b: KnownGood) -> KnownGood:
     )
 
 
-def decode(path: Path, data: bytes) -> str:
-    """``data`` as UTF-8 (a BOM allowed); anything else names the line and byte offset.
-
-    Excel saves CSV as cp1252 or UTF-16 unless told otherwise; guessing an encoding would
-    silently turn a digest's neighbour into mojibake, so the user is told to re-save instead.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ConfigError(f"{path}:1: the catalogue is UTF-16; save it as UTF-8 (CSV UTF-8)")
-    if b"\0" in data:
-        offset = data.index(b"\0")
-        line = data.count(b"\n", 0, offset) + 1
-        raise ConfigError(f"{path}:{line}: byte {offset} is NUL; the catalogue is not a text CSV")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(
-            f"{path}:{line}: byte {exc.start} (0x{data[exc.start]:02x}) is not UTF-8; "
-            "save the catalogue as UTF-8 (CSV UTF-8)"
-        ) from exc
-
-
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the catalogue: {exc.strerror or exc}") from exc
-    with io.StringIO(decode(path, data), newline="") as handle:
+    with io.StringIO(files.decode_text(path, data, "catalogue"), newline="") as handle:
         reader = csv.reader(handle)
         try:
             header = next(reader, None)

@@ -37,6 +37,7 @@ from nornir.core.inventory import (
     ParentGroups,
 )
 
+from imagesweep import files
 from imagesweep.errors import ConfigError
 from imagesweep.platforms import canonical
 
@@ -66,19 +67,6 @@ def is_csv(path: Path) -> bool:
     return path.suffix.lower() == ".csv" or path.is_file()
 
 
-def _decode(path: Path, data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ConfigError(f"{path}:1: the inventory is UTF-16; save it as UTF-8 (CSV UTF-8)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(
-            f"{path}:{line}: byte {exc.start} (0x{data[exc.start]:02x}) is not UTF-8; "
-            "save the inventory as UTF-8 (CSV UTF-8)"
-        ) from exc
-
-
 def _value(text: str) -> Any:
     return _BOOLEANS.get(text.lower(), text)
 
@@ -91,7 +79,7 @@ def read(path: Path) -> list[Row]:
         raise ConfigError(f"{path}: inventory file not found") from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: a directory, not a CSV inventory") from None
-    text = _decode(path, raw)
+    text = files.decode_text(path, raw, "inventory")
     if "\0" in text:
         raise ConfigError(f"{path}: holds NUL bytes; not a text CSV")
     reader = csv.reader(io.StringIO(text, newline=""))

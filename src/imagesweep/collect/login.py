@@ -44,13 +44,25 @@ from imagesweep.records import (
 
 log = logging.getLogger(__name__)
 
+# How a login that saw no prompt in time is worded: LoginTimeout (our deadline) and Netmiko's
+# ReadTimeout during session preparation. ``login_timed_out`` recognises both.
+_NO_PROMPT = "no prompt within"
+_PREPARATION_TIMEOUT = "no prompt came back in time"
+
+
+def login_timed_out(error: str, step: str) -> bool:
+    """Whether a failed session's ``error`` (at ``step``) is a login that timed out, not one
+    that was refused: the device or its AAA server was slow, perhaps only because the
+    collector was busy."""
+    return step in ("login", "connect") and error.startswith((_NO_PROMPT, _PREPARATION_TIMEOUT))
+
 
 def describe(exc: BaseException) -> str:
     """An exception in words an engineer understands: no traceback, one line."""
     if isinstance(exc, NetmikoAuthenticationException):
         return "authentication failed: the device rejected the username or password"
     if isinstance(exc, ReadTimeout):
-        return f"no prompt came back in time ({_first_line(exc)})"
+        return f"{_PREPARATION_TIMEOUT} ({_first_line(exc)})"
     if isinstance(exc, NetmikoTimeoutException):
         text = str(exc)
         if "TCP connection to device failed" in text:
@@ -251,7 +263,7 @@ def _bounded(
             abandoned = True
             if reason:
                 raise ProxyFailed(reason)
-            raise LoginTimeout(f"no prompt within {seconds(timeout)} s of connecting")
+            raise LoginTimeout(f"{_NO_PROMPT} {seconds(timeout)} s of connecting")
     if "exc" in outcome:
         raise outcome["exc"]
     return outcome["conn"]

@@ -31,7 +31,7 @@ from imagesweep.baseline.catalogue import Catalogue
 from imagesweep.baseline.kgv import load_kgv, load_trust
 from imagesweep.collect.caps import KEY as CAPS_KEY
 from imagesweep.collect.caps import SessionCaps
-from imagesweep.collect.login import LoginGate
+from imagesweep.collect.login import LoginGate, login_timed_out
 from imagesweep.collect.offbox import OffboxGate
 from imagesweep.collect.settings import CollectSettings
 from imagesweep.collect.stop import INTERRUPTED_STEP, NOT_STARTED, Stop
@@ -219,8 +219,7 @@ def _busy_login(result: DeviceResult) -> bool:
     return (
         capture is not None
         and not capture.runs
-        and capture.error_step in ("login", "connect")
-        and capture.error.startswith(("no prompt within", "no prompt came back in time"))
+        and login_timed_out(capture.error, capture.error_step)
     )
 
 

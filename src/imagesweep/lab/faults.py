@@ -265,16 +265,17 @@ def _milliseconds(value: Any, default_fs: str) -> float:
     return float(value)
 
 
-def _lines(value: Any, default_fs: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise FaultValueError(f"expected a number of lines (1 or more), got {value!r}")
-    return value
+def _at_least_one(what: str) -> Callable[[Any, str], int]:
+    def parse(value: Any, default_fs: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise FaultValueError(f"expected {what} (1 or more), got {value!r}")
+        return value
+
+    return parse
 
 
-def _count(value: Any, default_fs: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise FaultValueError(f"expected a whole number (1 or more), got {value!r}")
-    return value
+_lines = _at_least_one("a number of lines")
+_count = _at_least_one("a whole number")
 
 
 def _commands(value: Any, default_fs: str) -> tuple[str, ...]:

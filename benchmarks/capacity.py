@@ -39,13 +39,6 @@ def slow_fleet(path: Path, devices: int, digest_seconds: float) -> None:
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
 
 
-def mean_session(run: Path) -> float:
-    """The mean seconds a device's session took, from the journal."""
-    with (run / "journal.jsonl").open(encoding="utf-8") as handle:
-        spans = [float(json.loads(line).get("elapsed", 0.0)) for line in handle]
-    return sum(spans) / max(1, len(spans))
-
-
 def modelled(devices: int, session: float, digest: float, rate: float) -> float:
     """docs/scale.md's model of this sweep: one collector, a session per device."""
     from imagesweep.sweep.model import Collector, Site, estimate
@@ -54,14 +47,16 @@ def modelled(devices: int, session: float, digest: float, rate: float) -> float:
     return estimate([site], [Collector("one", devices)], logins_per_second=rate).makespan
 
 
-def digests_per_device(run: Path) -> int:
-    """The most digest commands one device's session ran (they run one after another)."""
-    most = 0
+def journal_figures(run: Path) -> tuple[int, float]:
+    """From the journal: the most digest commands one session ran (one after another) and
+    the mean seconds a device's session took."""
+    most, spans = 0, []
     with (run / "journal.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
-            runs = json.loads(line).get("runs", ())
-            most = max(most, sum(r["step"] == "digest" for r in runs))
-    return most
+            capture = json.loads(line)
+            most = max(most, sum(r["step"] == "digest" for r in capture.get("runs", ())))
+            spans.append(float(capture.get("elapsed", 0.0)))
+    return most, sum(spans) / max(1, len(spans))
 
 
 def one(
@@ -72,8 +67,7 @@ def one(
     slow_fleet(fleet, devices, digest_seconds)
     with LabProcess(fleet, inventory):
         got = audit(inventory, root / f"{name}.run", args)
-    got["digests"] = digests_per_device(root / f"{name}.run")
-    got["session"] = mean_session(root / f"{name}.run")
+    got["digests"], got["session"] = journal_figures(root / f"{name}.run")
     return got
 
 

@@ -11,9 +11,10 @@ import pytest
 from imagesweep.analyze.rules import RULE_IDS, Context, analyze
 from imagesweep.analyze.rules.drift import DRIFT_IDS, drift
 from imagesweep.baseline.catalogue import Catalogue
-from imagesweep.baseline.prior import HistoryContext, PriorImage, PriorState, Window, uptime_seconds
+from imagesweep.baseline.prior import HistoryContext, PriorImage, PriorState, Window
 from imagesweep.baseline.windows import load as load_windows
 from imagesweep.errors import ConfigError
+from imagesweep.parse.text import uptime_seconds
 from imagesweep.records import (
     AuditGap,
     BootInfo,

@@ -11,10 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from imagesweep.parse.text import uptime_seconds
-
-__all__ = ["PriorImage", "PriorState", "Window", "uptime_seconds"]
-
 
 @dataclass(frozen=True)
 class PriorImage:

@@ -16,7 +16,8 @@ from imagesweep.analyze.rules.digests import HASH_UNKNOWN
 from imagesweep.analyze.rules.finding import PATCH, ROMMONKIT, Rule
 from imagesweep.analyze.rules.images import same_file, verdicts
 from imagesweep.baseline.context import Context
-from imagesweep.baseline.prior import PriorImage, PriorState, Window, uptime_seconds
+from imagesweep.baseline.prior import PriorImage, PriorState, Window
+from imagesweep.parse.text import uptime_seconds
 from imagesweep.records import DeviceState, Finding, ImageVerdict
 
 IMAGE_CHANGED = Rule(

@@ -102,6 +102,20 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
+def write_plain(path: Path, data: str) -> None:
+    """Write ``data`` to ``path`` (created 0600, replaced in place) in its existing directory:
+    for the many small files of a run (raw outputs), where a crash can at worst leave one
+    short file that the journal can rebuild. A temporary file and a rename each would double
+    the file-system work of a sweep; a symbolic link in its place is refused, not followed."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, FILE_MODE)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(data)
+
+
 def open_append(path: Path) -> int:
     """A file descriptor appending to ``path`` (created 0600): journals and logs."""
     make_dir(path.parent)

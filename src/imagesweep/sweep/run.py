@@ -207,9 +207,23 @@ class _Recorder:
             self.journal.append(capture)
         write_raw(self.run_dir, capture)
         outcome = judge(capture, self.ctx)
-        self.results[capture.host] = outcome
+        self.results[capture.host] = kept(outcome)
         if self.progress:
             self.progress(outcome)
+
+
+def kept(result: DeviceResult) -> DeviceResult:
+    """What the sweep holds of a judged device until its reports: all but the raw outputs,
+    which the journal and raw/ hold by then and no later stage reads (a sweep of 10,000
+    devices would otherwise carry every output in memory to its end)."""
+    capture, state = result.capture, result.state
+    if capture is None:
+        return result
+    return replace(
+        result,
+        capture=replace(capture, runs=tuple(replace(r, output="") for r in capture.runs)),
+        state=replace(state, outputs=()) if state is not None else None,
+    )
 
 
 def _busy_login(result: DeviceResult) -> bool:
@@ -296,7 +310,7 @@ def run_audit(
     done = journal.read() if options.resume else {}
     for host in nr.inventory.hosts:
         if host in done:
-            recorder.results[host] = judge(done[host], ctx)
+            recorder.results[host] = kept(judge(done[host], ctx))
     todo = nr.filter(filter_func=lambda h: h.name not in done)
     reuse = {}
     if options.rehash_after is not None and hist is not None:

@@ -7,7 +7,10 @@ needs ``enable``) runs in a child process of its own; ``imagesweep audit`` runs 
 ``--workers 50 --login-rate 1000 --max-logins 1000`` by default, once per ``--rtt``
 (milliseconds the lab adds to every round trip, the ``latency_ms`` fault). Printed for each:
 devices incomplete (the target is 0) with their reasons, wall time, the audit's CPU time
-and peak RSS. ``--keep DIR`` keeps the run directories.
+and peak RSS. ``--keep DIR`` keeps the run directories. With ``--dask ADDRESS`` (say
+``local:2``), each lab is swept twice, in one process and on Dask, and the Dask sweep's
+figures are printed as ratios of the one-process sweep's (with ``local:N`` the CPU is the
+starting process's and its worker processes', the peak RSS the largest of them).
 
 The open-file limit is raised to the hard limit (children inherit it); each session holds a
 socket on both sides, so a lab of N devices needs about 2N descriptors plus N listeners.
@@ -123,6 +126,8 @@ def audit(inventory: Path, out: Path, args: argparse.Namespace) -> dict[str, Any
         "--connect-timeout",
         str(args.connect_timeout),
     ]
+    if getattr(args, "dask", None):
+        command += ["--dask", args.dask]
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -168,6 +173,7 @@ def main() -> None:
     parser.add_argument("--max-logins", type=int, default=1000)
     parser.add_argument("--connect-timeout", type=float, default=20.0)
     parser.add_argument("--keep", type=Path, help="keep the run directories here")
+    parser.add_argument("--dask", help="also sweep on this Dask scheduler (local:N)")
     args = parser.parse_args()
     sizes = args.devices or [1000]
     rtts = args.rtt or [0.0]
@@ -182,8 +188,18 @@ def main() -> None:
                 fleet, inventory = root / f"{name}.fleet.yaml", root / f"{name}.inventory"
                 write_fleet(fleet, devices, rtt)
                 with LabProcess(fleet, inventory):
-                    got = audit(inventory, root / f"{name}.run", args)
-                report(devices, rtt, got)
+                    alone = argparse.Namespace(**{**vars(args), "dask": None})
+                    got = audit(inventory, root / f"{name}.run", alone)
+                    report(devices, rtt, got)
+                    if args.dask:
+                        spread = audit(inventory, root / f"{name}.dask.run", args)
+                        print(f"  on Dask {args.dask}:", end=" ")
+                        report(devices, rtt, spread)
+                        print(
+                            f"  Dask / one process: wall {spread['wall'] / got['wall']:.2f}x  "
+                            f"CPU {spread['cpu'] / got['cpu']:.2f}x  peak RSS {spread['rss'] / got['rss']:.2f}x",
+                            flush=True,
+                        )
 
 
 if __name__ == "__main__":

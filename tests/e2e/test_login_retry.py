@@ -1,7 +1,7 @@
 """A login that timed out while the sweep was busy is tried once more at the end of the
 sweep, over SSH: a device whose first login is slow comes out clean (its journal says the
 first try timed out); a refused login is never retried; an always-slow device stays
-incomplete after its second try."""
+incomplete after its second try; the same on Dask workers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from e2e_support import audit
 
@@ -23,7 +24,8 @@ def _device(name: str, faults: dict[str, Any]) -> dict[str, Any]:
     return device
 
 
-def test_a_timed_out_login_is_tried_again_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", [(), ("--dask", "local:2")], ids=["one process", "dask"])
+def test_a_timed_out_login_is_tried_again_once(tmp_path: Path, where: tuple[str, ...]) -> None:
     raw = yaml.safe_load(demo_fleet_path().read_text(encoding="utf-8"))
     raw["devices"] = [
         _device("busy-once", {"slow_login": 4, "slow_login_times": 1}),
@@ -38,7 +40,7 @@ def test_a_timed_out_login_is_tried_again_once(tmp_path: Path) -> None:
     try:
         inventory = lab.write_inventory(tmp_path / "inventory")
         lab.write_catalogue(inventory / "known-good.csv")
-        sweep = audit(inventory, tmp_path / "run", "--connect-timeout", "2")
+        sweep = audit(inventory, tmp_path / "run", "--connect-timeout", "2", *where)
         connections = {
             name: lab.logins.connections(name)
             for name in ("busy-once", "always-slow", "refused", "fine")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from e2e_support import Sweep, audit
 
@@ -47,8 +48,11 @@ def reused(sweep: Sweep) -> dict[str, str]:
     return {row["host"]: row["digest_reused_from"] for row in sweep.rows("images.csv")}
 
 
+@pytest.mark.parametrize(
+    "where", [(), ("--dask", "local:2")], ids=["one process", "dask: offers travel to workers"]
+)
 def test_unchanged_files_are_not_digested_again(
-    lab_of: Callable[[Fleet, Path], Path], tmp_path: Path
+    lab_of: Callable[[Fleet, Path], Path], tmp_path: Path, where: tuple[str, ...]
 ) -> None:
     before = [_device(name) for name in ("same", "touched", "reloaded", "flagged")]
     before[3]["config_register"] = "0x2142"  # a finding (CONFREG) at the first sweep
@@ -63,7 +67,7 @@ def test_unchanged_files_are_not_digested_again(
     assert all(len(files) == 1 for files in digested(first).values())  # nothing to reuse yet
     assert set(reused(first).values()) == {""}
 
-    second = audit(second_lab, tmp_path / "run2", *opts, "--rehash-after", "7")
+    second = audit(second_lab, tmp_path / "run2", *opts, "--rehash-after", "7", *where)
     asked = digested(second)
     assert asked["same"] == []
     assert len(asked["touched"]) == len(asked["reloaded"]) == len(asked["flagged"]) == 1
@@ -76,7 +80,7 @@ def test_unchanged_files_are_not_digested_again(
     assert images["same"]["md5"] == images["touched"]["md5"]  # the same image, from history
 
     # The clock of a reused digest does not restart: the third sweep reuses the first's.
-    third = audit(second_lab, tmp_path / "run3", *opts, "--rehash-after", "7")
+    third = audit(second_lab, tmp_path / "run3", *opts, "--rehash-after", "7", *where)
     assert digested(third)["same"] == [] and reused(third)["same"] == marks["same"]
     assert digested(third)["touched"] == []  # digested by the device in the second sweep
 

@@ -1,6 +1,6 @@
 """Issue 12 item 3, end to end over SSH: ``max_sessions`` on an inventory group caps that
-group's sessions beside the global gate; hosts of other groups are not held back; a bad cap
-is refused before any device is contacted."""
+group's sessions beside the global gate, in one process and across Dask workers; hosts of
+other groups are not held back; a bad cap is refused before any device is contacted."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import itertools
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 from e2e_support import audit, run_cli
 
@@ -39,14 +40,19 @@ def _cap(inventory: Path, group: str, value: object) -> None:
     groups_file.write_text(yaml.safe_dump(groups), encoding="utf-8")
 
 
-def test_group_cap_serialises_its_sessions_only(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "where",
+    [(), ("--dask", "local:2")],
+    ids=["one process", "dask: a cluster-wide cap over two worker processes"],
+)
+def test_group_cap_serialises_its_sessions_only(tmp_path: Path, where: tuple[str, ...]) -> None:
     lab = Lab(_fleet(tmp_path))
     lab.start()
     try:
         inventory = lab.write_inventory(tmp_path / "inventory")
         lab.write_catalogue(inventory / "known-good.csv")
         _cap(inventory, "ios_router", 1)
-        sweep = audit(inventory, tmp_path / "run", "--workers", "6", "--login-rate", "100")
+        sweep = audit(inventory, tmp_path / "run", "--workers", "6", "--login-rate", "100", *where)
         starts = lab.logins.started
     finally:
         lab.stop()

@@ -3,7 +3,8 @@ link, a small AAA server) bounds how many of its hosts are in session at once, b
 global login gate. A host in several capped groups holds a slot of each for its whole
 session, taken in group-name order so two hosts never wait on each other.
 
-The caps hold within one collector process; a sweep on Dask does not apply them yet.
+This is the one-process form; on Dask the same caps are cluster-wide semaphores
+(``sweep/distributed.py``).
 """
 
 from __future__ import annotations

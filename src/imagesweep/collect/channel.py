@@ -159,9 +159,9 @@ class _Reader:
 
 
 # The longest single wait for data: how often an idle session checks its deadline and a
-# foreign prompt. Each wake-up of a thousand sessions waiting out minute-long digests costs
+# foreign prompt. Each wake-up of thousands of sessions waiting out minute-long digests costs
 # CPU (and the GIL); data, a closed channel and a stop's cut end a wait at once.
-_WAIT = 1.0
+_WAIT = 5.0
 
 
 def _wait(deadline: float) -> float:

@@ -227,7 +227,7 @@ def _bounded(
     *,
     timeout: float,
     on_late: Callable[[Any], None],
-    gave_up: Callable[[], str] = lambda: "",
+    gave_up: Callable[[], str] | None = None,
 ) -> Any:
     """``opener()`` in a thread, waited for ``timeout`` seconds at most.
 
@@ -254,8 +254,10 @@ def _bounded(
     threading.Thread(target=run, name="imagesweep-login", daemon=True).start()
     deadline = time.monotonic() + timeout
     reason = ""
-    while not finished.wait(min(0.1, max(0.0, deadline - time.monotonic()))):
-        reason = gave_up()
+    # Polled only when there is something to poll (a proxy process); else one wait.
+    step = 0.1 if gave_up is not None else timeout
+    while not finished.wait(min(step, max(0.0, deadline - time.monotonic()))):
+        reason = gave_up() if gave_up is not None else ""
         if reason or time.monotonic() >= deadline:
             break
     with lock:
@@ -414,7 +416,11 @@ def open_session(
                 opener,
                 timeout=settings.connect_timeout,
                 on_late=on_late,
-                gave_up=functools.partial(_proxy_failure, sock),
+                gave_up=(
+                    functools.partial(_proxy_failure, sock)
+                    if isinstance(sock, paramiko.ProxyCommand)
+                    else None
+                ),
             )
         except (LoginTimeout, ProxyFailed):
             # Shut down, not closed: the abandoned login sees the end of the stream and

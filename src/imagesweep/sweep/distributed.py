@@ -17,6 +17,12 @@ Sites: a host whose inventory data has ``site: X`` needs the Dask resource ``sit
 workers started with it (``dask worker ADDRESS --resources site-X=1000``) run it, so devices
 are reached from collectors near them. Hosts without a site run on any worker.
 
+Caps: ``max_sessions`` on an inventory group holds across the whole cluster, as one
+``distributed.Semaphore`` per capped group (the scheduler keeps the leases): a site's AAA
+server sees at most that many sessions whichever workers hold them. ``--rehash-after``
+offers travel with each device's task; logins that timed out are tried once more after the
+first pass, as on one machine (``sweep/run.py``).
+
 Credentials travel inside the task's arguments over Dask's comms, in memory only: this
 module never writes them, local clusters run with spilling off, and the returned captures
 hold no credentials. Use Dask's TLS (``tls://`` addresses, ``distributed.comm.tls``
@@ -25,6 +31,7 @@ configuration) between collectors on a real network.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -49,7 +56,7 @@ from imagesweep.collect.login import LoginGate
 from imagesweep.collect.settings import CollectSettings
 from imagesweep.collect.task import capture_from, collect_task
 from imagesweep.errors import ConfigError
-from imagesweep.records import DeviceCapture
+from imagesweep.records import DeviceCapture, ReusedDigest
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +76,7 @@ class HostSpec:
     password: str | None = field(repr=False)
     data: Mapping[str, Any]
     netmiko_extras: Mapping[str, Any] = field(repr=False)
+    groups: tuple[str, ...] = ()  # every group the host is in, its groups' groups too
 
     @property
     def site(self) -> str:
@@ -87,6 +95,7 @@ def host_spec(host: Host) -> HostSpec:
         password=host.password,
         data=dict(host.items()),
         netmiko_extras=dict(params.extras or {}),
+        groups=tuple(g.name for g in host.extended_groups()),
     )
 
 
@@ -108,13 +117,32 @@ def _gate(concurrent: int, per_second: float) -> LoginGate:
         return _GATES[key]
 
 
+@contextmanager
+def _held(caps: Mapping[str, int]) -> Iterator[None]:
+    """A lease of each capped group's cluster-wide semaphore, in group-name order (so two
+    hosts never wait on each other) for the duration of the session."""
+    from distributed import Semaphore
+
+    with contextlib.ExitStack() as stack:
+        for name in sorted(caps):
+            # The cap is in the name: a sweep with another cap for the group gets its own.
+            semaphore = Semaphore(
+                max_leases=caps[name], name=f"imagesweep-max-sessions-{caps[name]}-{name}"
+            )
+            stack.enter_context(semaphore)
+        yield
+
+
 def audit_on_worker(
     spec: HostSpec,
     settings: CollectSettings,
     ssh_config: str | None,
     share: tuple[int, float],
+    caps: Mapping[str, int] | None = None,
+    reuse: tuple[ReusedDigest, ...] = (),
 ) -> DeviceCapture:
-    """The Dask task: audit one device with the collector's own task; always a capture."""
+    """The Dask task: audit one device with the collector's own task; always a capture.
+    ``caps``: the capped groups among the host's and their ``max_sessions``."""
     host = Host(
         name=spec.name,
         hostname=spec.hostname,
@@ -130,7 +158,14 @@ def audit_on_worker(
         runner=ThreadedRunner(num_workers=1),
         config=Config(ssh=SSHConfig(config_file=ssh_config or "~/.ssh/config")),
     )
-    result = nr.run(task=collect_task, settings=settings, gate=_gate(*share), on_failed=True)
+    with _held(caps or {}):
+        result = nr.run(
+            task=collect_task,
+            settings=settings,
+            gate=_gate(*share),
+            reuse={spec.name: reuse},
+            on_failed=True,
+        )
     capture = capture_from(host, result[spec.name])
     return _with_collector(capture)
 
@@ -210,8 +245,13 @@ def run_on_dask(
     workers: int,
     record: Callable[[DeviceCapture], None],
     stop: Callable[[], bool] = lambda: False,
+    caps: Mapping[str, int] | None = None,
+    reuse: Mapping[str, tuple[ReusedDigest, ...]] | None = None,
+    again: bool = False,
 ) -> None:
-    """Audit ``hosts`` on Dask workers; each finished capture goes to ``record`` as it comes."""
+    """Audit ``hosts`` on Dask workers; each finished capture goes to ``record`` as it comes.
+    ``caps``: group -> ``max_sessions``; ``reuse``: host -> digests it may reuse; ``again``:
+    a second pass over hosts audited once already (their tasks get keys of their own)."""
     from distributed import as_completed
 
     specs = [host_spec(h) for h in hosts]
@@ -245,7 +285,9 @@ def run_on_dask(
                 settings,
                 ssh_config,
                 share,
-                key=f"audit-{spec.name}",
+                {g: n for g, n in (caps or {}).items() if g in spec.groups},
+                (reuse or {}).get(spec.name, ()),
+                key=f"audit-{spec.name}" + ("-again" if again else ""),
                 pure=False,
                 resources={site_resource(spec.site): 1} if spec.site else None,
             )

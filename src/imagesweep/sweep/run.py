@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from nornir.core import Nornir
 from nornir.core.inventory import Host, Hosts
 from nornir.core.task import AggregatedResult, MultiResult, Task
 
@@ -326,45 +327,52 @@ def run_audit(
     todo.inventory.hosts = Hosts({name: todo.inventory.hosts[name] for name in order})
     if on_start:
         on_start(len(todo.inventory.hosts))
-    if todo.inventory.hosts and options.dask:
+    gate = LoginGate(
+        concurrent=settings.max_concurrent_logins, per_second=settings.logins_per_second
+    )
+    run_kwargs: dict[str, Any] = {
+        "task": collect_task,
+        "settings": settings,
+        "gate": gate,
+        "stop": stop,
+        "offbox_gate": OffboxGate(settings.offbox_workers),
+        "caps": caps,
+        "reuse": reuse,
+        "on_failed": True,
+    }
+
+    def collect(hosts: Nornir, *, again: bool = False) -> None:
+        """Audit ``hosts`` here, or on Dask; every capture reaches the recorder."""
+        if not options.dask:
+            hosts.with_processors([recorder]).run(**run_kwargs)
+            return
         from imagesweep.sweep.distributed import run_on_dask
 
-        with handling(stop, options.grace):
-            run_on_dask(
-                list(todo.inventory.hosts.values()),
-                address=options.dask,
-                settings=settings,
-                ssh_config=str(options.ssh_config) if options.ssh_config else None,
-                workers=options.workers,
-                record=recorder.record,
-                stop=lambda: stop.requested,
-            )
-    elif todo.inventory.hosts:
-        gate = LoginGate(
-            concurrent=settings.max_concurrent_logins, per_second=settings.logins_per_second
+        run_on_dask(
+            list(hosts.inventory.hosts.values()),
+            address=options.dask,
+            settings=settings,
+            ssh_config=str(options.ssh_config) if options.ssh_config else None,
+            workers=options.workers,
+            record=recorder.record,
+            stop=lambda: stop.requested,
+            caps=caps.limits,
+            reuse=reuse,
+            again=again,
         )
-        run_kwargs: dict[str, Any] = {
-            "task": collect_task,
-            "settings": settings,
-            "gate": gate,
-            "stop": stop,
-            "offbox_gate": OffboxGate(settings.offbox_workers),
-            "caps": caps,
-            "reuse": reuse,
-            "on_failed": True,
-        }
+
+    if todo.inventory.hosts:
         with handling(stop, options.grace):
-            todo.with_processors([recorder]).run(**run_kwargs)
-            again = {n: r.error for n, r in recorder.results.items() if _busy_login(r)}
-            if again and not stop.requested:
+            collect(todo)
+            timed_out = {n: r.error for n, r in recorder.results.items() if _busy_login(r)}
+            if timed_out and not stop.requested:
                 # A login that saw no prompt in time while the sweep was at its busiest (a
                 # loaded collector or AAA server) is tried once more, now that it is quiet.
-                log.info("retrying %d login(s) that timed out", len(again))
-                recorder.retried = again
+                log.info("retrying %d login(s) that timed out", len(timed_out))
+                recorder.retried = timed_out
                 if on_start:
-                    on_start(len(todo.inventory.hosts) + len(again))
-                retry = todo.filter(filter_func=lambda h: h.name in again)
-                retry.with_processors([recorder]).run(**run_kwargs)
+                    on_start(len(todo.inventory.hosts) + len(timed_out))
+                collect(todo.filter(filter_func=lambda h: h.name in timed_out), again=True)
     for name, entry in nr.inventory.hosts.items():  # one row per inventory host, always
         if name not in recorder.results:
             recorder.results[name] = judge(_not_started(name, entry), ctx)

@@ -197,7 +197,8 @@ def main() -> None:
                         report(devices, rtt, spread)
                         print(
                             f"  Dask / one process: wall {spread['wall'] / got['wall']:.2f}x  "
-                            f"CPU {spread['cpu'] / got['cpu']:.2f}x  peak RSS {spread['rss'] / got['rss']:.2f}x",
+                            f"CPU {spread['cpu'] / got['cpu']:.2f}x  "
+                            f"peak RSS {spread['rss'] / got['rss']:.2f}x",
                             flush=True,
                         )
 

@@ -183,8 +183,12 @@ def exchange(conn: Any, command: str, *, timeout: float, max_chars: int) -> Repl
     deadline = time.monotonic() + timeout
     quiet_since = time.monotonic()
     start = -1  # where the answer begins, once the echo is in
+    suspect = False  # the last line looks like a prompt, though not ours: check it soon
     while True:
-        if reader.read(_wait(deadline)):
+        wait = _wait(deadline)
+        if suspect:
+            wait = min(wait, max(0.0, quiet_since + _PROMPT_SETTLE - time.monotonic()) + 0.05)
+        if reader.read(wait):
             quiet_since = time.monotonic()
             if start < 0:
                 start = reader.echo_end(command)
@@ -197,6 +201,7 @@ def exchange(conn: Any, command: str, *, timeout: float, max_chars: int) -> Repl
             tail = reader.normalised_tail()
             if prompt.search(tail):
                 return Reply(_answer(reader.text[start:], prompt), False, reader.invalid)
+            suspect = bool(_ANY_PROMPT.search(tail))
             if _PAGER.search(tail):
                 raise ChannelError(
                     "the device paginates output (--More--) although paging was turned off "

@@ -110,10 +110,10 @@ def write_plain(path: Path, data: str) -> None:
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
         fd = os.open(path, flags, FILE_MODE)
-    except OSError as exc:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(data)
+    except OSError as exc:  # a full disk too, not only a refused open
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(data)
 
 
 def open_append(path: Path) -> int:

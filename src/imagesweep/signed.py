@@ -23,8 +23,9 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from imagesweep.records import Compliance, Measurement, SudiChain
 
 MAX_CHAIN = 6
-# What decoding a damaged certificate can raise (the library parses some parts lazily).
-DECODE_ERRORS = (ValueError, x509.InvalidVersion, UnsupportedAlgorithm)
+# What decoding a damaged certificate can raise (the library parses some parts lazily; a
+# name attribute of the wrong ASN.1 type is a TypeError when the name is first read).
+DECODE_ERRORS = (ValueError, TypeError, x509.InvalidVersion, UnsupportedAlgorithm)
 
 
 def load_pems(data: bytes) -> tuple[x509.Certificate, ...]:
@@ -53,7 +54,7 @@ def rsa_key(cert: x509.Certificate) -> rsa.RSAPublicKey | None:
     """The certificate's RSA key; None when it is not RSA or does not decode (damaged)."""
     try:
         key = cert.public_key()
-    except (ValueError, UnsupportedAlgorithm):
+    except DECODE_ERRORS:
         return None
     return key if isinstance(key, rsa.RSAPublicKey) else None
 
@@ -65,7 +66,7 @@ def issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
         if cert.issuer != issuer.subject:
             return False
         algorithm = cert.signature_hash_algorithm
-    except (ValueError, UnsupportedAlgorithm):
+    except DECODE_ERRORS:
         return False
     key = rsa_key(issuer)
     if key is None or algorithm is None:

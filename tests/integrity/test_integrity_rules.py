@@ -303,6 +303,21 @@ def test_every_real_signed_sudi_chain_verifies_with_its_nonce(name: str, nonce: 
     assert not verify_chain(replace(chain, nonce=nonce + 1), TRUST.roots).ok
 
 
+def test_a_name_of_the_wrong_asn1_type_is_a_broken_chain_not_a_crash() -> None:
+    # Found by the fuzz test: organizationName re-tagged from PrintableString (0x13) to BIT
+    # STRING (0x03) in the root's subject; the library raises TypeError when it reads it.
+    text = (OUT / "isr4k_show_plat_sudi_sign_nonce.txt").read_text()
+    assert "MRYwFAYDVQQKEw1DaXNjbyBTe" in text
+    chain = P.platform_sudi(
+        text.replace("MRYwFAYDVQQKEw1DaXNjbyBTe", "MRYwFAYDVQQKAw1DaXNjbyBTe", 1), "1"
+    )
+    from imagesweep.signed import verify_chain
+
+    verdict = verify_chain(chain, TRUST.roots)
+    assert not verdict.ok
+    assert verdict.reasons
+
+
 def test_bad_integrity_roots_are_one_line_errors(tmp_path: Path) -> None:
     junk = tmp_path / "roots.pem"
     junk.write_text("not a certificate\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import sys
@@ -20,6 +19,7 @@ from imagesweep.baseline.context import Policy
 from imagesweep.baseline.policy import load as load_policy
 from imagesweep.cli.app import err
 from imagesweep.cli.history import print_changes
+from imagesweep.collect.process import prepare_for_sessions
 from imagesweep.collect.settings import CollectSettings
 from imagesweep.errors import ConfigError
 from imagesweep.history.snapshot import default_path as default_history
@@ -47,15 +47,7 @@ def default_run_dir() -> Path:
 
 
 def progress_runner(options: AuditOptions, quiet: bool) -> SweepOutcome:
-    # A sweep allocates millions of small objects it keeps (records, outputs) and few
-    # cycles; the collector's default thresholds re-scan the growing heap over and over (5 %
-    # of a sweep's CPU). What is loaded by now lives to the end: frozen, never scanned again.
-    gc.freeze()
-    gc.set_threshold(20_000, 50, 50)
-    # Thousands of session threads, each mostly waiting: every thread that wants the GIL
-    # re-polls for it each switch interval (5 ms), so a thousand waiters cost more than the
-    # work itself. The threads give the GIL up on every read anyway.
-    sys.setswitchinterval(0.05)
+    prepare_for_sessions()
     if quiet or not err.is_terminal:
         return run_audit(options)
     with Progress(

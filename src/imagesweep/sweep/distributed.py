@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from distributed import WorkerPlugin
 from nornir.core import Nornir
 from nornir.core.configuration import Config, SSHConfig
 from nornir.core.inventory import (
@@ -53,6 +54,7 @@ from nornir.core.inventory import (
 from nornir.plugins.runners import ThreadedRunner
 
 from imagesweep.collect.login import LoginGate
+from imagesweep.collect.process import prepare_for_sessions
 from imagesweep.collect.settings import CollectSettings
 from imagesweep.collect.task import capture_from, collect_task
 from imagesweep.errors import ConfigError
@@ -194,9 +196,22 @@ def lost(spec: HostSpec, reason: str) -> DeviceCapture:
     )
 
 
+class CollectorPlugin(WorkerPlugin):
+    """Dask worker plugin: each worker process is prepared for many session threads as the
+    audit command prepares its own (``collect/process.py``), before it runs a task."""
+
+    name = "imagesweep-collector"
+
+    def setup(self, worker: Any) -> None:
+        prepare_for_sessions()
+
+
 @contextmanager
-def client_for(address: str, *, threads: int) -> Iterator[Any]:
-    """A Dask client for ``address``; ``local:N`` starts N worker processes on 127.0.0.1."""
+def client_for(address: str, *, sessions: int) -> Iterator[Any]:
+    """A Dask client for the length of a sweep (both of its passes). ``local:N`` starts N
+    worker processes on 127.0.0.1 that share ``sessions`` (``--workers``) between them, so a
+    sweep holds as many sessions at once as in one process; workers of a real scheduler hold
+    as many as their ``--nthreads``."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -204,6 +219,7 @@ def client_for(address: str, *, threads: int) -> Iterator[Any]:
         count = address[len(LOCAL) :]
         if not count.isdigit() or int(count) < 1:
             raise ConfigError(f"--dask {address}: expected local:N with N >= 1 worker processes")
+        processes = int(count)
         with dask.config.set(
             {
                 "distributed.scheduler.allowed-failures": 1,
@@ -213,8 +229,8 @@ def client_for(address: str, *, threads: int) -> Iterator[Any]:
             }
         ):
             cluster = LocalCluster(
-                n_workers=int(count),
-                threads_per_worker=max(1, threads),
+                n_workers=processes,
+                threads_per_worker=max(1, -(-sessions // processes)),
                 processes=True,
                 host="127.0.0.1",
                 dashboard_address=None,
@@ -222,6 +238,7 @@ def client_for(address: str, *, threads: int) -> Iterator[Any]:
             )
             try:
                 with Client(cluster) as client:
+                    client.register_plugin(CollectorPlugin())
                     yield client
             finally:
                 cluster.close()
@@ -231,6 +248,7 @@ def client_for(address: str, *, threads: int) -> Iterator[Any]:
     except (OSError, TimeoutError, ValueError) as exc:
         raise ConfigError(f"--dask {address}: cannot reach the scheduler: {exc}") from exc
     try:
+        client.register_plugin(CollectorPlugin())
         yield client
     finally:
         client.close()
@@ -239,71 +257,70 @@ def client_for(address: str, *, threads: int) -> Iterator[Any]:
 def run_on_dask(
     hosts: list[Host],
     *,
-    address: str,
+    client: Any,
     settings: CollectSettings,
     ssh_config: str | None,
-    workers: int,
     record: Callable[[DeviceCapture], None],
     stop: Callable[[], bool] = lambda: False,
     caps: Mapping[str, int] | None = None,
     reuse: Mapping[str, tuple[ReusedDigest, ...]] | None = None,
     again: bool = False,
 ) -> None:
-    """Audit ``hosts`` on Dask workers; each finished capture goes to ``record`` as it comes.
+    """Audit ``hosts`` on the workers of ``client`` (:func:`client_for`); each finished
+    capture goes to ``record`` as it comes.
     ``caps``: group -> ``max_sessions``; ``reuse``: host -> digests it may reuse; ``again``:
     a second pass over hosts audited once already (their tasks get keys of their own)."""
     from distributed import as_completed
 
     specs = [host_spec(h) for h in hosts]
-    with client_for(address, threads=workers) as client:
-        info = client.scheduler_info()
-        collectors = max(1, len(info.get("workers", {})))
-        sites = {
-            name
-            for w in info.get("workers", {}).values()
-            for name in (w.get("resources") or {})
-            if name.startswith("site-")
-        }
-        share = (
-            max(1, settings.max_concurrent_logins // collectors),
-            settings.logins_per_second / collectors,
-        )
-        futures = {}
-        for spec in specs:
-            if spec.site and site_resource(spec.site) not in sites:
-                record(
-                    lost(
-                        spec,
-                        f"no Dask worker serves site {spec.site!r} (start one with "
-                        f"--resources {site_resource(spec.site)}=1000)",
-                    )
+    info = client.scheduler_info()
+    collectors = max(1, len(info.get("workers", {})))
+    sites = {
+        name
+        for w in info.get("workers", {}).values()
+        for name in (w.get("resources") or {})
+        if name.startswith("site-")
+    }
+    share = (
+        max(1, settings.max_concurrent_logins // collectors),
+        settings.logins_per_second / collectors,
+    )
+    futures = {}
+    for spec in specs:
+        if spec.site and site_resource(spec.site) not in sites:
+            record(
+                lost(
+                    spec,
+                    f"no Dask worker serves site {spec.site!r} (start one with "
+                    f"--resources {site_resource(spec.site)}=1000)",
                 )
-                continue
-            future = client.submit(
-                audit_on_worker,
-                spec,
-                settings,
-                ssh_config,
-                share,
-                {g: n for g, n in (caps or {}).items() if g in spec.groups},
-                (reuse or {}).get(spec.name, ()),
-                key=f"audit-{spec.name}" + ("-again" if again else ""),
-                pure=False,
-                resources={site_resource(spec.site): 1} if spec.site else None,
             )
-            futures[future.key] = (future, spec)
-        for future in as_completed([f for f, _ in futures.values()]):
-            _, spec = futures.pop(future.key)
-            try:
-                capture = future.result()
-            except Exception as exc:  # KilledWorker, a worker without imagesweep, ...
-                reason = f"the Dask worker auditing it was lost twice ({type(exc).__name__})"
-                if type(exc).__name__ != "KilledWorker":
-                    reason = f"the Dask task failed: {type(exc).__name__}: {exc}"
-                capture = lost(spec, reason)
-            future.release()
-            record(capture)
-            if stop():
-                for pending, _ in futures.values():
-                    pending.cancel()
-                break
+            continue
+        future = client.submit(
+            audit_on_worker,
+            spec,
+            settings,
+            ssh_config,
+            share,
+            {g: n for g, n in (caps or {}).items() if g in spec.groups},
+            (reuse or {}).get(spec.name, ()),
+            key=f"audit-{spec.name}" + ("-again" if again else ""),
+            pure=False,
+            resources={site_resource(spec.site): 1} if spec.site else None,
+        )
+        futures[future.key] = (future, spec)
+    for future in as_completed([f for f, _ in futures.values()]):
+        _, spec = futures.pop(future.key)
+        try:
+            capture = future.result()
+        except Exception as exc:  # KilledWorker, a worker without imagesweep, ...
+            reason = f"the Dask worker auditing it was lost twice ({type(exc).__name__})"
+            if type(exc).__name__ != "KilledWorker":
+                reason = f"the Dask task failed: {type(exc).__name__}: {exc}"
+            capture = lost(spec, reason)
+        future.release()
+        record(capture)
+        if stop():
+            for pending, _ in futures.values():
+                pending.cancel()
+            break

@@ -5,6 +5,7 @@ This is the library entry point the CLI, the demo, the tests and the benchmarks 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -341,19 +342,20 @@ def run_audit(
         "on_failed": True,
     }
 
+    dask_client: Any = None  # one Dask client for both passes of the sweep
+
     def collect(hosts: Nornir, *, again: bool = False) -> None:
         """Audit ``hosts`` here, or on Dask; every capture reaches the recorder."""
-        if not options.dask:
+        if dask_client is None:
             hosts.with_processors([recorder]).run(**run_kwargs)
             return
         from imagesweep.sweep.distributed import run_on_dask
 
         run_on_dask(
             list(hosts.inventory.hosts.values()),
-            address=options.dask,
+            client=dask_client,
             settings=settings,
             ssh_config=str(options.ssh_config) if options.ssh_config else None,
-            workers=options.workers,
             record=recorder.record,
             stop=lambda: stop.requested,
             caps=caps.limits,
@@ -362,7 +364,13 @@ def run_audit(
         )
 
     if todo.inventory.hosts:
-        with handling(stop, options.grace):
+        with handling(stop, options.grace), contextlib.ExitStack() as cluster:
+            if options.dask:
+                from imagesweep.sweep.distributed import client_for
+
+                dask_client = cluster.enter_context(
+                    client_for(options.dask, sessions=options.workers)
+                )
             collect(todo)
             timed_out = {n: r.error for n, r in recorder.results.items() if _busy_login(r)}
             if timed_out and not stop.requested:

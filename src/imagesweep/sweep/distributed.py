@@ -248,7 +248,13 @@ def client_for(address: str, *, sessions: int) -> Iterator[Any]:
     except (OSError, TimeoutError, ValueError) as exc:
         raise ConfigError(f"--dask {address}: cannot reach the scheduler: {exc}") from exc
     try:
-        client.register_plugin(CollectorPlugin())
+        try:
+            client.register_plugin(CollectorPlugin())
+        except Exception as exc:  # raised on the workers: imagesweep missing, another version
+            raise ConfigError(
+                f"--dask {address}: the workers cannot prepare for the sweep (is imagesweep "
+                f"installed there, the same version?): {type(exc).__name__}: {exc}"
+            ) from exc
         yield client
     finally:
         client.close()

@@ -97,3 +97,50 @@ def test_off_the_main_thread_signals_are_left_alone() -> None:
     thread.start()
     thread.join()
     assert seen == [before]
+
+
+def test_a_signal_another_thread_received_stops_the_sweep_at_once() -> None:
+    """The kernel may give a process's signal to any thread that does not block it; the
+    handler still runs at once, not when the sweep's long join ends (seen in CI)."""
+    stop = Stop()
+    bystander_done = threading.Event()
+    bystander = threading.Thread(target=bystander_done.wait, args=(10,))  # signals unblocked
+    bystander.start()
+    seen: list[float] = []
+
+    def session() -> None:
+        signal.pthread_kill(bystander.ident or 0, signal.SIGINT)
+        sent = time.monotonic()
+        stop.wait(3)
+        seen.append(time.monotonic() - sent if stop.requested else float("inf"))
+
+    def sweep() -> None:  # as Nornir's runner: the caller blocks in a join
+        assert set(signal.pthread_sigmask(signal.SIG_BLOCK, [])) >= {
+            signal.SIGINT,
+            signal.SIGTERM,
+        }
+        worker = threading.Thread(target=session)
+        worker.start()
+        worker.join()
+
+    try:
+        with handling(stop, grace=60) as run:
+            run(sweep)
+    finally:
+        bystander_done.set()
+        bystander.join()
+    assert stop.reason == "SIGINT"
+    assert seen and seen[0] < 1.0
+
+
+def test_the_work_s_exception_reaches_the_caller() -> None:
+    def broken() -> None:
+        raise LookupError("from the sweep")
+
+    with handling(Stop(), grace=1) as run:
+        try:
+            run(broken)
+        except LookupError as exc:
+            assert str(exc) == "from the sweep"
+        else:
+            raise AssertionError("the exception was lost")

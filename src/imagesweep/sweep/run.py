@@ -364,14 +364,14 @@ def run_audit(
         )
 
     if todo.inventory.hosts:
-        with handling(stop, options.grace), contextlib.ExitStack() as cluster:
+        with handling(stop, options.grace) as run, contextlib.ExitStack() as cluster:
             if options.dask:
                 from imagesweep.sweep.distributed import client_for
 
                 dask_client = cluster.enter_context(
                     client_for(options.dask, sessions=options.workers)
                 )
-            collect(todo)
+            run(lambda: collect(todo))
             timed_out = {n: r.error for n, r in recorder.results.items() if _busy_login(r)}
             if timed_out and not stop.requested:
                 # A login that saw no prompt in time while the sweep was at its busiest (a
@@ -380,7 +380,8 @@ def run_audit(
                 recorder.retried = timed_out
                 if on_start:
                     on_start(len(todo.inventory.hosts) + len(timed_out))
-                collect(todo.filter(filter_func=lambda h: h.name in timed_out), again=True)
+                retry = todo.filter(filter_func=lambda h: h.name in timed_out)
+                run(lambda: collect(retry, again=True))
     for name, entry in nr.inventory.hosts.items():  # one row per inventory host, always
         if name not in recorder.results:
             recorder.results[name] = judge(_not_started(name, entry), ctx)

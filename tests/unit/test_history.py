@@ -161,6 +161,30 @@ def test_first_seen_carries_over_while_the_digest_is_unchanged(tmp_path: Path) -
     store.close()
 
 
+def test_sweeps_in_the_same_second_follow_each_other(tmp_path: Path) -> None:
+    """Times are stored to the second; back-to-back sweeps (a scheduled job, a test) share
+    one. The later one is the newer, whatever its id's random part says (a flaky e2e test:
+    the first sweep was taken for the previous one, and its digests offered for reuse)."""
+    store = SQLiteHistory(tmp_path / "h.sqlite")
+    for sweep_id, md5 in (
+        ("20261101T020000Z-ffffffff", "a" * 32),
+        ("20261101T020000Z-00000000", "b" * 32),
+    ):
+        sweep = from_results(
+            (result("r1", md5),), started_at=T0, finished_at=T0, source=f"/runs/{sweep_id}"
+        )
+        assert store.record(replace(sweep, id=sweep_id))
+    assert store.latest()["r1"].images[0].md5 == "b" * 32
+    prior = store.previous()["r1"]
+    assert prior.images is not None and prior.images[0].md5 == "b" * 32
+    assert [s.id[-8:] for s in store.sweeps()] == ["ffffffff", "00000000"]
+    # The second counted the first as its predecessor: a changed digest starts anew.
+    again = from_results((result("r1", "b" * 32),), started_at=T0, finished_at=T0, source="/3")
+    assert store.record(replace(again, id="20261101T020000Z-11111111"))
+    assert store.latest()["r1"].images[0].sweeps == 2
+    store.close()
+
+
 def test_a_sweep_lands_whole_or_not_at_all(tmp_path: Path) -> None:
     store = SQLiteHistory(tmp_path / "h.sqlite")
     good = DeviceSnapshot(host="r1", platform="cisco_ios", audited_at=T0, status="clean")

@@ -509,12 +509,14 @@ class SQLiteHistory:
         before: datetime | None = None,
         with_findings: bool = True,
     ) -> dict[str, DeviceSnapshot]:
-        # The newest finished sweep of each host (started before ``before``, when given).
-        cond = "s2.started_at < ?" if before else "1"
+        # The newest finished sweep of each host (started no later than ``before``, when
+        # given: times are to the second, and a sweep recorded earlier in the same second
+        # came before). Ties in started_at go to the sweep recorded last (rowid).
+        cond = "s2.started_at <= ?" if before else "1"
         params: list[object] = [_iso(before)] if before else []
         latest = self.db.execute(
             "SELECT host, sweep_id FROM (SELECT d2.host, d2.sweep_id, ROW_NUMBER() OVER "
-            "(PARTITION BY d2.host ORDER BY s2.started_at DESC, s2.id DESC) AS n "
+            "(PARTITION BY d2.host ORDER BY s2.started_at DESC, s2.rowid DESC) AS n "
             f"FROM devices d2 JOIN sweeps s2 ON s2.id = d2.sweep_id "
             f"WHERE s2.finished = 1 AND {cond}) WHERE n = 1",
             params,
@@ -553,7 +555,7 @@ class SQLiteHistory:
     def sweeps(self, since: datetime | None = None) -> list[SweepInfo]:
         rows = self.db.execute(
             "SELECT id, started_at, finished_at, source, devices, finished FROM sweeps "
-            "WHERE started_at >= ? ORDER BY started_at, id",
+            "WHERE started_at >= ? ORDER BY started_at, rowid",
             (_iso(since) or "",),
         ).fetchall()
         counts: dict[str, dict[str, int]] = {}

@@ -1,7 +1,7 @@
 """Benchmark (not a test): imagesweep against the plain Nornir + Netmiko script doing the
 same work, on the same lab fleet, in one run.
 
-    python benchmarks/vs_plain_script.py --devices 1000 [--workers 50] [--rounds 2]
+    python benchmarks/vs_plain_script.py --devices 1000 [--workers 50] [--rounds 2] [--asyncssh]
 
 The plain script (``--plain``, below) is what a network engineer writes in an afternoon: per
 host ``enable``, ``show version``, ``show boot`` (``show bootvar`` when refused),
@@ -18,6 +18,12 @@ client CPU (user + system of the process and its children), CPU per device, peak
 commands sent and devices incomplete; then imagesweep's figures as ratios of the script's
 (medians over the rounds). Issue 12's targets at 1,000 devices: CPU <= 0.7x, wall <= 0.8x,
 RSS <= 1.0x, 0 incomplete.
+
+``--asyncssh`` adds a third side, a reference rather than a rival: the same plan (one
+generator drives both scripts) over asyncssh with every session in one event loop, as a
+collector without a thread per session would run it. Its ratios to the script show what
+such a collector could save; imagesweep's own work (parsing, rules, journal, reports) is
+not in it.
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 from scale_incomplete import LabProcess, audit, raise_open_files, write_fleet
 
@@ -61,6 +69,58 @@ _DIRECTORY = re.compile(r"^Directory of (\S+?)/?\s*$")
 _STORAGE = re.compile(r"^\*?\s*\d+\s+\d+\s+(?:disk|flash)\s+\S+\s+(\S+:)", re.MULTILINE)
 
 
+def plan(platform: str) -> Generator[str, str, dict[str, Any]]:
+    """The script's commands: yields each one, is sent its output; returns what it found.
+    Both drivers below (Netmiko, asyncssh) run this same plan."""
+    version = yield "show version"
+    boot = yield "show boot"
+    sent = 2  # as imagesweep's journal, which keeps enable out of the command runs
+    if "Invalid input" in boot:
+        boot = yield "show bootvar"
+        sent += 1
+    filesystems = yield "show file systems"
+    sent += 1
+    images: list[str] = []
+    for prefix in _STORAGE.findall(filesystems) or ["flash:"]:
+        listing = yield f"dir /recursive {prefix}"
+        sent += 1
+        where = prefix
+        for line in listing.splitlines():
+            if heading := _DIRECTORY.match(line.strip()):
+                where = heading.group(1)
+                continue
+            words = line.split()
+            if words and _IMAGE.match(words[-1]) and not words[1].startswith("d"):
+                base = where if where.endswith(":") else where + "/"
+                images.append(base + words[-1])
+    running = re.search(r'System image file is "([^"]+)"', version)
+    image_file = running.group(1) if running else ""
+    nonce = random.getrandbits(64)
+    for template in EVIDENCE.get(platform, ()):
+        yield template.format(image=image_file, nonce=nonce)
+        sent += 1
+    digests = {}
+    for image in images:
+        reply = yield f"verify /md5 {image}"
+        sent += 1
+        found = re.search(r"=\s*([0-9a-f]{32})", reply)
+        digests[image] = found.group(1) if found else ""
+    return {"running": image_file, "digests": digests, "sent": sent, "boot": len(boot)}
+
+
+def write_rows(out: Path, results: dict[str, dict[str, Any] | None]) -> None:
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("host", "status", "running", "images", "sent"))
+        for name, got in results.items():
+            if got is None:
+                writer.writerow((name, "incomplete", "", 0, 0))
+                continue
+            complete = bool(got["digests"]) and all(got["digests"].values())
+            status = "complete" if complete else "incomplete"
+            writer.writerow((name, status, got["running"], len(got["digests"]), got["sent"]))
+
+
 def plain_script(inventory: Path, workers: int, out: Path) -> None:
     """The naive script: one Nornir run, Netmiko's send_command, regexes, a CSV."""
     from nornir import InitNornir
@@ -69,49 +129,13 @@ def plain_script(inventory: Path, workers: int, out: Path) -> None:
     def audit(task: Task) -> Result:
         conn = task.host.get_connection("netmiko", task.nornir.config)
         conn.enable()
-        sent = 0  # as imagesweep's journal, which keeps enable out of the command runs
-        version = conn.send_command("show version")
-        boot = conn.send_command("show boot")
-        sent += 2
-        if "Invalid input" in boot:
-            boot = conn.send_command("show bootvar")
-            sent += 1
-        filesystems = conn.send_command("show file systems")
-        sent += 1
-        images: list[str] = []
-        for prefix in _STORAGE.findall(filesystems) or ["flash:"]:
-            listing = conn.send_command(f"dir /recursive {prefix}", read_timeout=60)
-            sent += 1
-            where = prefix
-            for line in listing.splitlines():
-                if heading := _DIRECTORY.match(line.strip()):
-                    where = heading.group(1)
-                    continue
-                words = line.split()
-                if words and _IMAGE.match(words[-1]) and not words[1].startswith("d"):
-                    base = where if where.endswith(":") else where + "/"
-                    images.append(base + words[-1])
-        running = re.search(r'System image file is "([^"]+)"', version)
-        image_file = running.group(1) if running else ""
-        nonce = random.getrandbits(64)
-        for template in EVIDENCE.get(str(task.host.platform), ()):
-            conn.send_command(template.format(image=image_file, nonce=nonce))
-            sent += 1
-        digests = {}
-        for image in images:
-            reply = conn.send_command(f"verify /md5 {image}", read_timeout=600)
-            sent += 1
-            found = re.search(r"=\s*([0-9a-f]{32})", reply)
-            digests[image] = found.group(1) if found else ""
-        return Result(
-            host=task.host,
-            result={
-                "running": running.group(1) if running else "",
-                "digests": digests,
-                "sent": sent,
-                "boot": len(boot),
-            },
-        )
+        steps = plan(str(task.host.platform))
+        command = next(steps)
+        try:
+            while True:
+                command = steps.send(conn.send_command(command, read_timeout=600))
+        except StopIteration as done:
+            return Result(host=task.host, result=done.value)
 
     nr = InitNornir(
         runner={"plugin": "threaded", "options": {"num_workers": workers}},
@@ -127,24 +151,69 @@ def plain_script(inventory: Path, workers: int, out: Path) -> None:
     )
     results = nr.run(task=audit)
     nr.close_connections()
-    with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(("host", "status", "running", "images", "sent"))
-        for name, multi in results.items():
-            if multi.failed:
-                writer.writerow((name, "incomplete", "", 0, 0))
-                continue
-            got = multi[0].result
-            complete = bool(got["digests"]) and all(got["digests"].values())
-            writer.writerow(
-                (
-                    name,
-                    "complete" if complete else "incomplete",
-                    got["running"],
-                    len(got["digests"]),
-                    got["sent"],
-                )
-            )
+    write_rows(out, {name: None if m.failed else m[0].result for name, m in results.items()})
+
+
+def asyncssh_script(inventory: Path, workers: int, out: Path) -> None:
+    """A reference, not a rival: the same plan over asyncssh, every session in one event
+    loop (no thread per session), ``workers`` at a time; what a collector built that way
+    would cost at least (issue 12's proposed fix, measured)."""
+    import asyncio
+
+    import asyncssh
+    import yaml
+
+    hosts = yaml.safe_load((inventory / "hosts.yaml").read_text(encoding="utf-8"))
+    prompt = re.compile(r"(?:^|\n)[^\s#>]+[#>]\s*$")
+
+    async def until(reader: Any, pattern: re.Pattern[str]) -> str:
+        text = ""
+        while not pattern.search(text[-200:]):
+            data = await asyncio.wait_for(reader.read(65_536), 600)
+            if not data:
+                raise EOFError(text[-200:])
+            text += data
+        return text
+
+    async def one(host: dict[str, Any]) -> dict[str, Any]:
+        async with asyncssh.connect(
+            host["hostname"],
+            port=host["port"],
+            username=host["username"],
+            password=host["password"],
+            known_hosts=None,
+        ) as conn:
+            writer, reader, _ = await conn.open_session(term_type="vt100")
+            await until(reader, prompt)
+            writer.write("enable\n")
+            await until(reader, re.compile(r"[Pp]assword:\s*$"))
+            writer.write(host["connection_options"]["netmiko"]["extras"]["secret"] + "\n")
+            await until(reader, prompt)
+            for setup in ("terminal length 0", "terminal width 511"):  # as Netmiko does
+                writer.write(setup + "\n")
+                await until(reader, prompt)
+            steps = plan(str(host["platform"]))
+            command = next(steps)
+            try:
+                while True:
+                    writer.write(command + "\n")
+                    command = steps.send(await until(reader, prompt))
+            except StopIteration as done:
+                return dict(done.value)
+
+    async def sweep() -> dict[str, dict[str, Any] | None]:
+        gate = asyncio.Semaphore(workers)
+
+        async def gated(name: str) -> tuple[str, dict[str, Any] | None]:
+            async with gate:
+                try:
+                    return name, await one(hosts[name])
+                except (OSError, EOFError, TimeoutError, asyncssh.Error):
+                    return name, None
+
+        return dict(await asyncio.gather(*(gated(name) for name in hosts)))
+
+    write_rows(out, asyncio.run(sweep()))
 
 
 def measure(command: list[str]) -> dict[str, float]:
@@ -162,9 +231,10 @@ def measure(command: list[str]) -> dict[str, float]:
     }
 
 
-def run_plain(inventory: Path, out: Path, workers: int) -> dict[str, float]:
+def run_script(flag: str, inventory: Path, out: Path, workers: int) -> dict[str, float]:
+    """One of the scripts above (``--plain``, ``--asyncssh``) as a process of its own."""
     here = Path(__file__).resolve()
-    got = measure([sys.executable, str(here), "--plain", str(inventory), str(out), str(workers)])
+    got = measure([sys.executable, str(here), flag, str(inventory), str(out), str(workers)])
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     got["incomplete"] = sum(row["status"] != "complete" for row in rows)
@@ -196,28 +266,41 @@ def line(name: str, devices: int, got: dict[str, float]) -> str:
 
 
 def main() -> None:
-    if len(sys.argv) == 5 and sys.argv[1] == "--plain":
-        plain_script(Path(sys.argv[2]), int(sys.argv[4]), Path(sys.argv[3]))
+    scripts = {"--plain": plain_script, "--asyncssh": asyncssh_script}
+    if len(sys.argv) == 5 and sys.argv[1] in scripts:
+        scripts[sys.argv[1]](Path(sys.argv[2]), int(sys.argv[4]), Path(sys.argv[3]))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--asyncssh",
+        action="store_true",
+        help="also run the plan over asyncssh in one event loop (the proposed collector)",
+    )
     args = parser.parse_args()
     print(raise_open_files(3 * args.devices + 100), f"; {os.cpu_count()} CPUs", flush=True)
     runs: dict[str, list[dict[str, float]]] = {"plain script": [], "imagesweep": []}
+    if args.asyncssh:
+        runs["asyncssh"] = []
     with tempfile.TemporaryDirectory(prefix="imagesweep-vs-") as tmp:
         root = Path(tmp)
         fleet, inventory = root / "fleet.yaml", root / "inventory"
         write_fleet(fleet, args.devices, 0.0)
         with LabProcess(fleet, inventory):
             for index in range(args.rounds):
-                got = run_plain(inventory, root / f"plain-{index}.csv", args.workers)
+                got = run_script("--plain", inventory, root / f"plain-{index}.csv", args.workers)
                 runs["plain script"].append(got)
                 print(f"round {index + 1}: " + line("plain", args.devices, got), flush=True)
                 got = run_imagesweep(inventory, root / f"run-{index}", args.workers)
                 runs["imagesweep"].append(got)
                 print(f"round {index + 1}: " + line("imagesweep", args.devices, got), flush=True)
+                if args.asyncssh:
+                    out = root / f"asyncssh-{index}.csv"
+                    got = run_script("--asyncssh", inventory, out, args.workers)
+                    runs["asyncssh"].append(got)
+                    print(f"round {index + 1}: " + line("asyncssh", args.devices, got), flush=True)
     median = {
         side: {key: statistics.median(r[key] for r in got) for key in got[0]}
         for side, got in runs.items()
@@ -232,6 +315,13 @@ def main() -> None:
         f"RSS {ours['rss'] / base['rss']:.2f}x (target <= 1.0)  "
         f"incomplete {ours['incomplete']:.0f} (target 0)"
     )
+    if args.asyncssh:
+        loop = median["asyncssh"]
+        print(
+            f"  asyncssh (one event loop) / plain script: CPU {loop['cpu'] / base['cpu']:.2f}x  "
+            f"wall {loop['wall'] / base['wall']:.2f}x  RSS {loop['rss'] / base['rss']:.2f}x  "
+            f"incomplete {loop['incomplete']:.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -194,6 +194,10 @@ class _Recorder:
 
     def task_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None:
         self.record(capture_from(host, result))
+        # Nornir's runner holds every host's result to the end of the run: without this,
+        # every capture with all its outputs (40 KiB a device here) until the sweep ends.
+        for done in result:
+            done.result = None
 
     def record(self, capture: DeviceCapture) -> None:
         if capture.host in self.retried:

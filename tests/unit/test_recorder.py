@@ -14,13 +14,15 @@ from imagesweep.records import CommandRun, DeviceCapture
 from imagesweep.sweep.journal import Journal
 from imagesweep.sweep.run import _Recorder
 
-CASES = Path(__file__).resolve().parents[1] / "parse" / "cases" / "cisco_ios"
+VERSION = (
+    Path(__file__).resolve().parents[1] / "parse/cases/cisco_ios/version/cisco_ios_show_version.raw"
+)
 
 
 def test_a_recorded_host_leaves_no_capture_in_nornir_s_results(tmp_path: Path) -> None:
     """Nornir's threaded runner holds every host's result until the whole run ends; a
     capture left there carries all of the device's outputs to the end of the sweep."""
-    version = next((CASES / "version").glob("*.raw")).read_text(encoding="utf-8")
+    version = VERSION.read_text(encoding="utf-8")
     capture = DeviceCapture(
         host="r1",
         address="127.0.0.1",

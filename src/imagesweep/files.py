@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -102,16 +103,17 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
-def write_plain(path: Path, data: str) -> None:
-    """Write ``data`` to ``path`` (created 0600, replaced in place) in its existing directory:
-    for the many small files of a run (raw outputs), where a crash can at worst leave one
-    short file that the journal can rebuild. A temporary file and a rename each would double
-    the file-system work of a sweep; a symbolic link in its place is refused, not followed."""
+def write_plain(path: Path, data: str | Iterable[str]) -> None:
+    """Write ``data`` (text, or text in pieces) to ``path`` (created 0600, replaced in place)
+    in its existing directory: for the file of each device of a run (raw outputs), where a
+    crash can at worst leave one short file that the journal can rebuild. A temporary file
+    and a rename each would double the file-system work of a sweep; a symbolic link in its
+    place is refused, not followed."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
         fd = os.open(path, flags, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(data)
+            handle.writelines((data,) if isinstance(data, str) else data)
     except OSError as exc:  # a full disk too, not only a refused open
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from exc
 

@@ -17,6 +17,7 @@ from e2e_support import Sweep, audit, run_cli
 
 from imagesweep.baseline.catalogue import load
 from imagesweep.lab.fleet import Fleet, load_fleet
+from imagesweep.report.schema import read_raw
 
 FLEET = Path(__file__).parents[2] / "src/imagesweep/lab/fleets/integrity.yaml"
 SIGNING = {"bi-genuine", "bi-genuine-stack", "bi-busy", "bi-not-in-kgv", "bi-lies",
@@ -97,9 +98,11 @@ def test_a_busy_trust_anchor_is_asked_again(judged: Sweep) -> None:
 
 
 def test_the_stack_is_verified_per_member(judged: Sweep) -> None:
-    raw = judged.run_dir / "raw" / "bi-genuine-stack"
-    (measured,) = raw.glob("show_system_integrity_all_measurement_nonce_*.txt")
-    text = measured.read_text(encoding="utf-8")
+    (text,) = [
+        o.text
+        for o in read_raw(judged.run_dir, "bi-genuine-stack")
+        if o.command.startswith("show system integrity all measurement nonce ")
+    ]
     assert text.count("LOCATION ") == 2
 
 

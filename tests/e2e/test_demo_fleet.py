@@ -12,7 +12,7 @@ import pytest
 from e2e_support import Sweep, audit
 
 from imagesweep.lab.fleet import Credentials, demo_fleet_path, load_fleet
-from imagesweep.report.schema import DEVICE_COLUMNS, FINDING_COLUMNS, IMAGE_COLUMNS
+from imagesweep.report.schema import DEVICE_COLUMNS, FINDING_COLUMNS, IMAGE_COLUMNS, read_raw
 
 CREDENTIALS = Credentials("auditor", "Pw-q7Z3xK9m", "En-4tR8wB2v")
 
@@ -114,11 +114,17 @@ def test_report_files_follow_the_contract(sweep: Sweep) -> None:
     assert {d["host"] for d in document["devices"]} == set(EXPECTED)
     assert document["summary"]["clean"] == 4
     assert document["options"]["workers"] == 20
-    raw = sweep.run_dir / "raw" / "r1-clean"
-    assert (raw / "show_version.txt").read_text(encoding="utf-8").count("Version 15.7(3)M8") == 1
-    assert any(p.name.startswith("verify_md5_flash") for p in raw.iterdir())
+    raw = {o.command: o.text for o in read_raw(sweep.run_dir, "r1-clean")}
+    assert raw["show version"].count("Version 15.7(3)M8") == 1
+    assert any(command.startswith("verify /md5 flash:") for command in raw)
     journal = (sweep.run_dir / "journal.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(journal) == len(EXPECTED)
+    # One file per device that ran a command (not the one that refused the login).
+    ran = {e["host"] for e in map(json.loads, journal) if e["runs"]}
+    assert "r10-badpass" not in ran and "r1-clean" in ran
+    assert sorted(p.name for p in (sweep.run_dir / "raw").iterdir()) == sorted(
+        f"{host}.txt" for host in ran
+    )
 
 
 def test_credentials_never_reach_the_reports(sweep: Sweep) -> None:

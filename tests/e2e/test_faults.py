@@ -35,6 +35,7 @@ from imagesweep.lab.faults import parse_faults
 from imagesweep.lab.fleet import Fleet, demo_fleet_path, generate_fleet, load_fleet
 from imagesweep.lab.scenarios import FAMILIES, clean, image_path
 from imagesweep.lab.server import Lab
+from imagesweep.report.schema import read_raw
 
 COMMAND_TIMEOUT = 4
 DIGEST_TIMEOUT = 8
@@ -219,8 +220,11 @@ def elapsed(sweep: Sweep) -> dict[str, float]:
     return {c["host"]: c["elapsed"] for c in map(json.loads, lines)}
 
 
-def raw(sweep: Sweep, host: str, name: str) -> str:
-    return (sweep.run_dir / "raw" / host / name).read_text(encoding="utf-8")
+def raw(sweep: Sweep, host: str, command: str) -> str:
+    """What ``host`` printed for ``command`` (the first that starts so), from raw/<host>.txt."""
+    outputs = [o.text for o in read_raw(sweep.run_dir, host) if o.command.startswith(command)]
+    assert outputs, (host, command)
+    return outputs[0]
 
 
 @dataclass
@@ -299,7 +303,7 @@ def test_host_key_change_is_critical_and_the_old_key_is_kept(sweep: Sweep, serve
     (finding,) = sweep.findings("newkey", "HOST_KEY_CHANGED")
     assert finding["severity"] == "critical"
     assert finding["evidence"].startswith("the device's SSH host key changed since it was last")
-    assert not (sweep.run_dir / "raw" / "newkey").exists()  # nothing ran over that session
+    assert read_raw(sweep.run_dir, "newkey") == ()  # nothing ran over that session
     host, port = served.lab.endpoints["newkey"]
     keys = paramiko.HostKeys(str(served.root / "known_hosts"))
     stored = keys.lookup(f"[{host}]:{port}")
@@ -314,30 +318,29 @@ def test_host_key_change_is_critical_and_the_old_key_is_kept(sweep: Sweep, serve
 
 
 def test_what_came_back_before_the_fault_is_kept(sweep: Sweep) -> None:
-    pager = raw(sweep, "pager", "show_version.txt")
+    pager = raw(sweep, "pager", "show version")
     assert "Cisco IOS Software, C2900 Software" in pager
     assert pager.rstrip().endswith("although paging was turned off at login]")
-    flood = raw(sweep, "flood", "show_version.txt")
+    flood = raw(sweep, "flood", "show version")
     # The cap's characters (CR LF kept as LF) and imagesweep's note of why it stopped.
     assert flood.startswith("flood line") and 0.97 * MAX_OUTPUT < len(flood) < MAX_OUTPUT + 1000
-    (verify,) = (sweep.run_dir / "raw" / "drop").glob("verify_md5_*.txt")
-    dots = verify.read_text(encoding="utf-8")
+    dots = raw(sweep, "drop", "verify /md5 ")
     assert dots.count(".") > 100 and "[imagesweep: the device closed the session]" in dots
-    hang = raw(sweep, "hang", "show_boot.txt")
+    hang = raw(sweep, "hang", "show boot")
     assert hang.startswith("\n[imagesweep: no prompt within")
-    assert "Configuration register is 0x2102" in raw(sweep, "hang", "show_version.txt")
-    assert "[imagesweep: the prompt changed" in raw(sweep, "prompt", "show_boot.txt")
-    enable = raw(sweep, "enable-denied", "enable.txt")
+    assert "Configuration register is 0x2102" in raw(sweep, "hang", "show version")
+    assert "[imagesweep: the prompt changed" in raw(sweep, "prompt", "show boot")
+    enable = raw(sweep, "enable-denied", "enable")
     assert "% Access denied" in enable and "cisco" not in enable  # the secret never is
 
 
 def test_garbage_is_kept_visibly_and_escapes_never_reach_the_files(sweep: Sweep) -> None:
-    text = raw(sweep, "garbage", "show_version.txt")
+    text = raw(sweep, "garbage", "show version")
     assert "Version 15.7(3)M8" in text and text.count("\ufffd") == 3
     for host in ("garbage", "escapes"):
-        for path in (sweep.run_dir / "raw" / host).iterdir():
-            content = path.read_text(encoding="utf-8")
-            assert "\x1b" not in content and "\x00" not in content, path
+        path = sweep.run_dir / "raw" / f"{host}.txt"
+        content = path.read_text(encoding="utf-8")
+        assert "\x1b" not in content and "\x00" not in content, path
     escapes = sweep.devices()["escapes"]
     assert escapes["version"] == "15.7(3)M8"
     assert escapes["running_image"] == image("ios_router")
@@ -396,7 +399,9 @@ def test_a_50_mb_flood_keeps_memory_bounded(served: Served) -> None:
         served.inventory, served.root / "rss-flood", "--hosts", "flood", *known_hosts
     )
     assert status == 1
-    kept = (served.root / "rss-flood" / "raw" / "flood" / "show_version.txt").stat().st_size
+    (kept,) = [
+        len(o.text) for o in read_raw(served.root / "rss-flood", "flood") if o.step == "version"
+    ]
     assert 0.97 * 16 * 1024 * 1024 < kept < 17 * 1024 * 1024  # the default cap, not 50 MB
     # The cap's characters held a few times over (text, sanitised copy, journal line), never
     # the 50 MB the device sent.

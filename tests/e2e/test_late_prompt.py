@@ -23,6 +23,7 @@ from netmiko import ConnectHandler
 
 from imagesweep.lab.fleet import Fleet, demo_fleet_path, load_fleet
 from imagesweep.lab.scenarios import FAMILIES, clean, image_path
+from imagesweep.report.schema import read_raw
 
 LATE = {"late_prompt": 0.3}
 # name: (persona, faults, other fields)
@@ -72,7 +73,7 @@ def test_a_late_prompt_is_not_an_answer(sweep: Sweep, host: str) -> None:
     assert row["version"]
     assert row["running_image"] == image_path(family, family.current)
     # Each command's own output, not the one before it: no reply is one prompt behind.
-    version = (sweep.run_dir / "raw" / host / "show_version.txt").read_text(encoding="utf-8")
+    (version,) = [o.text for o in read_raw(sweep.run_dir, host) if o.command == "show version"]
     assert version.lstrip().startswith("Cisco IOS"), version[:200]
 
 

@@ -17,8 +17,8 @@ Three sources, each optional; a suppressed hit stays in hunt.csv, marked and exp
   whose extracted user is one of them (case-insensitive).
 * **The audit's own activity**: the digest commands an imagesweep sweep ran (``verify /md5
   flash:x.bin`` is a flash-write hit). From a run directory, the devices come from
-  ``sweep.json`` (or ``devices.csv``), the commands from the names of ``raw/<host>/*.txt``
-  and the devices' ``commands`` in ``sweep.json`` (read by :func:`report.schema.read_sweep`),
+  ``sweep.json`` (or ``devices.csv``), the commands from the devices' ``commands`` in
+  ``sweep.json`` and the names of any ``raw/<host>/*.txt`` (a file per command) (read by :func:`report.schema.read_sweep`),
   the time span from its ``started_at`` / ``finished_at`` (or the devices' ``audited_at`` +
   ``elapsed``), the user from
   ``options.username`` if recorded. A hit is the sweep's when it comes from a device of the
@@ -274,6 +274,8 @@ def load_audit_run(run: Path, *, user: str = "") -> AuditRun:
     commands = [c for d in record.devices for c in d.commands]
     raw_dir = run / RAW_DIR
     if raw_dir.is_dir():
+        # Folders of a file per command: runs before schema 2 and other collectors. The
+        # hosts and commands of imagesweep's own raw/<host>.txt are in sweep.json already.
         for host_dir in sorted(p for p in raw_dir.iterdir() if p.is_dir()):
             names.append([host_dir.name])
             # A collector may percent-encode the command into the file name.

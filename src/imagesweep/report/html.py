@@ -30,18 +30,18 @@ from typing import Any
 import pygal
 from pygal.style import Style
 
+from imagesweep.errors import ConfigError
 from imagesweep.files import write_atomic
 from imagesweep.paths import basename
 from imagesweep.records import SEVERITIES, severity_rank
 from imagesweep.report import schema
 from imagesweep.report.triage import natural_key
-from imagesweep.report.writers import raw_names
 from imagesweep.sanitize import safe_name, terminal
 
 REPORT_HTML = "report.html"
 # Raw outputs embedded in the page (gzip, base64: the browser's DecompressionStream opens
 # them when a device is shown), worst devices first; past the budget a device's raw outputs
-# are linked (raw/<host>/ beside the page) instead, so 10,000 devices stay openable.
+# are linked (raw/<host>.txt beside the page) instead, so 10,000 devices stay openable.
 RAW_BUDGET = 12_000_000  # bytes of base64 in the page
 RAW_OUTPUT_CAP = 200_000  # characters of one output
 STATUSES = ("clean", "findings", "incomplete")
@@ -128,25 +128,43 @@ def _image(i: Mapping[str, Any]) -> list[object]:
 
 
 def _raw(run_dir: Path, entry: schema.DeviceEntry) -> list[tuple[str, str]]:
-    """(command, output) of the device's raw files, in the order the commands ran."""
-    raw = run_dir / schema.RAW_DIR
-    commands = entry.raw.get("commands") or ()
-    pairs = [
-        (str(c.get("step") or ""), str(c.get("command") or ""))
-        for c in commands
-        if isinstance(c, Mapping)
-    ]
+    """(command, output) of the device's raw outputs, in the order the commands ran."""
+    try:
+        outputs = [(o.command, o.text) for o in schema.read_raw(run_dir, entry.host)]
+    except ConfigError as exc:  # shown where the outputs would be, not dropped
+        return [("[imagesweep]", f"raw outputs not shown: {exc}")]
+    if not outputs:
+        outputs = _raw_schema1(run_dir, entry)
+    return [(_text(command), _text(_capped(text))) for command, text in outputs]
+
+
+def _raw_schema1(run_dir: Path, entry: schema.DeviceEntry) -> list[tuple[str, str]]:
+    """Runs written before schema 2 kept a file per command: raw/<host>/<command>.txt."""
+    folder = run_dir / schema.RAW_DIR / safe_name(entry.host)
+    if not folder.is_dir():
+        return []
     out: list[tuple[str, str]] = []
-    for (_step, command), name in zip(pairs, raw_names(entry.host, pairs), strict=True):
-        path = raw / name
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+    seen: set[str] = set()
+    for c in entry.raw.get("commands") or ():
+        if not isinstance(c, Mapping):
             continue
-        if len(text) > RAW_OUTPUT_CAP:
-            text = text[:RAW_OUTPUT_CAP] + f"\n[imagesweep: cut at {RAW_OUTPUT_CAP} characters]"
-        out.append((_text(command), _text(text)))
+        command, step = str(c.get("command") or ""), str(c.get("step") or "")
+        stem = safe_name(command, limit=100) or step
+        name, n = f"{stem}.txt", 2
+        while name in seen:
+            name, n = f"{stem}.{n}.txt", n + 1
+        seen.add(name)
+        try:
+            out.append((command, (folder / name).read_text(encoding="utf-8", errors="replace")))
+        except OSError as exc:
+            out.append((command, f"[imagesweep: raw/{folder.name}/{name}: {exc.strerror or exc}]"))
     return out
+
+
+def _capped(text: str) -> str:
+    if len(text) > RAW_OUTPUT_CAP:
+        return text[:RAW_OUTPUT_CAP] + f"\n[imagesweep: cut at {RAW_OUTPUT_CAP} characters]"
+    return text
 
 
 def pack(raw: list[tuple[str, str]]) -> str:
@@ -196,7 +214,7 @@ def device_record(
             if isinstance(g, Mapping)
         ],
         "o": raw,  # packed raw outputs; None: not embedded (over the budget), see "rd"
-        "rd": f"{schema.RAW_DIR}/{safe_name(entry.host)}/",
+        "rd": f"{schema.RAW_DIR}/{schema.raw_name(entry.host)}",
     }
 
 

@@ -10,16 +10,19 @@ a migration note in the changelog and a new :data:`SCHEMA_VERSION`.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from imagesweep.errors import ConfigError
+from imagesweep.sanitize import safe_name
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: raw/<host>.txt, one file per device (was raw/<host>/<command>.txt)
 
 DEVICES_CSV = "devices.csv"
 FINDINGS_CSV = "findings.csv"
@@ -27,7 +30,7 @@ IMAGES_CSV = "images.csv"
 SWEEP_JSON = "sweep.json"
 RUN_JSON = "run.json"  # the sweep's options, for --resume
 JOURNAL = "journal.jsonl"  # one finished device per line
-RAW_DIR = "raw"  # raw/<host>/<command>.txt
+RAW_DIR = "raw"  # raw/<host>.txt: what the device printed, command by command (raw_name)
 CHANGES_CSV = "changes.csv"  # what changed since each device's last sweep (with a history)
 
 DEVICE_COLUMNS = (
@@ -174,3 +177,79 @@ def read_rows(run_dir: Path, name: str) -> list[dict[str, str]]:
         raise ConfigError(f"{run_dir}: not an imagesweep run directory (no {name})") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
+
+
+# --- raw/<host>.txt ------------------------------------------------------------------------
+# One file per device, not one per command: a sweep of thousands of devices otherwise creates
+# a dozen files each, and on ext4 allocating inodes where many were recently deleted (old runs
+# pruned) cost a 1,000-device sweep a third of its CPU. Each output follows a header line that
+# gives its exact length, so a device that prints a header of its own cannot forge a section.
+
+_RAW_PREAMBLE = (
+    "# imagesweep: what {host} printed, command by command; "
+    "each header gives the exact length of the output under it\n"
+)
+_RAW_HEADER = re.compile(
+    r"===== (?P<command>[^\n]*) "
+    r"\(step (?P<step>[^\s,()]*), (?P<length>\d{1,12}) characters\) =====\n"
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class RawOutput:
+    """What a device printed for one command (imagesweep's notes of a failure included)."""
+
+    step: str
+    command: str
+    text: str
+
+
+def raw_name(host: str) -> str:
+    """``<host>.txt``, a single safe path component; a host whose name is not one as it is
+    gets a digest of its name added, so that two hosts never share a file."""
+    name = safe_name(host, limit=100)
+    if name != host:
+        name += "-" + hashlib.sha256(host.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{name}.txt"
+
+
+def raw_document(host: str, outputs: Iterable[RawOutput]) -> Iterator[str]:
+    """The text of ``raw/<host>.txt``, in pieces (outputs are written, not copied)."""
+    yield _RAW_PREAMBLE.format(host=_CONTROL.sub("?", host))
+    for output in outputs:
+        command = _CONTROL.sub("?", output.command)
+        step = safe_name(output.step, limit=40)
+        yield f"===== {command} (step {step}, {len(output.text)} characters) =====\n"
+        yield output.text
+        yield "\n"
+
+
+def read_raw(run_dir: Path, host: str) -> tuple[RawOutput, ...]:
+    """The outputs in ``raw/<host>.txt`` of ``run_dir``, in the order the commands ran; ()
+    when there is none (nothing ran). ConfigError when the file cannot be read or was not
+    written whole by imagesweep (a header missing where one must be)."""
+    path = run_dir / RAW_DIR / raw_name(host)
+    try:
+        # newline="": lengths count characters as written; a device's CR stays a CR.
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        return ()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    at = text.find("\n") + 1 if text.startswith("# imagesweep:") else 0
+    if not at:
+        raise ConfigError(f"{path}: not an imagesweep raw output file")
+    outputs: list[RawOutput] = []
+    while at < len(text):
+        header = _RAW_HEADER.match(text, at)
+        end = header.end() + int(header["length"]) if header else 0
+        if header is None or text[end : end + 1] != "\n":
+            raise ConfigError(
+                f"{path}: damaged after {len(outputs)} outputs (character {at}): "
+                "not a file imagesweep wrote whole"
+            )
+        outputs.append(RawOutput(header["step"], header["command"], text[header.end() : end]))
+        at = end + 1
+    return tuple(outputs)

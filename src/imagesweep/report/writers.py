@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from imagesweep import __version__
@@ -22,7 +22,7 @@ from imagesweep.files import make_dir, write_atomic, write_plain
 from imagesweep.records import DeviceCapture, DeviceResult, DeviceState, Finding, severity_rank
 from imagesweep.report import schema, triage
 from imagesweep.report.schema import DEVICE_COLUMNS, FINDING_COLUMNS, IMAGE_COLUMNS
-from imagesweep.sanitize import csv_cell, safe_name
+from imagesweep.sanitize import csv_cell
 
 
 def max_severity(result: DeviceResult) -> str:
@@ -116,48 +116,26 @@ def image_rows(result: DeviceResult) -> list[dict[str, object]]:
     ]
 
 
-def raw_names(host: str, commands: Iterable[tuple[str, str]]) -> list[str]:
-    """``raw/<host>/<command>.txt`` names (validated, unique) of (step, command) in order:
-    the one naming rule, for the writer and for the readers of a run directory."""
-    names: list[str] = []
-    seen: set[str] = set()
-    directory = safe_name(host)
-    for step, command in commands:
-        stem = safe_name(command, limit=100) or step
-        name = f"{directory}/{stem}.txt"
-        n = 2
-        while name in seen:
-            name = f"{directory}/{stem}.{n}.txt"
-            n += 1
-        seen.add(name)
-        names.append(name)
-    return names
-
-
-def raw_files(capture: DeviceCapture) -> dict[str, str]:
-    """``raw/<host>/<command>.txt`` names (validated, unique) -> what the device printed."""
-    files: dict[str, str] = {}
-    names = raw_names(capture.host, ((r.step, r.command) for r in capture.runs))
-    for name, run in zip(names, capture.runs, strict=True):
-        text = run.output
-        if run.error:
-            text += f"\n[imagesweep: {run.error}]\n"
-        files[name] = text
-    return files
+def raw_outputs(capture: DeviceCapture) -> list[schema.RawOutput]:
+    """What the device printed for each command, with imagesweep's note of a failure."""
+    return [
+        schema.RawOutput(
+            run.step,
+            run.command,
+            run.output + (f"\n[imagesweep: {run.error}]\n" if run.error else ""),
+        )
+        for run in capture.runs
+    ]
 
 
 def write_raw(run_dir: Path, capture: DeviceCapture) -> None:
-    files = raw_files(capture)
-    if not files:
+    """``raw/<host>.txt`` (:func:`schema.raw_name`): nothing when no command ran."""
+    if not capture.runs:
         return
-    raw = run_dir / schema.RAW_DIR
-    for directory in {PurePosixPath(name).parent for name in files}:
-        make_dir(raw / directory)
-    for name, text in files.items():
-        parts = PurePosixPath(name).parts
-        if len(parts) != 2 or any(part in ("", ".", "..") for part in parts):
-            continue  # belt and braces: safe_name already forbids it
-        write_plain(raw / name, text)
+    raw = make_dir(run_dir / schema.RAW_DIR)
+    write_plain(
+        raw / schema.raw_name(capture.host), schema.raw_document(capture.host, raw_outputs(capture))
+    )
 
 
 def summary_counts(results: Sequence[DeviceResult]) -> dict[str, Any]:

@@ -27,7 +27,6 @@ from imagesweep.collect.settings import CollectSettings
 from imagesweep.lab.fleet import demo_fleet_path, load_fleet
 from imagesweep.lab.server import Lab
 from imagesweep.report import html, schema
-from imagesweep.report.writers import raw_names
 from imagesweep.sweep.run import AuditOptions, run_audit
 
 
@@ -60,13 +59,12 @@ def synthetic(demo: Path, out: Path, devices: int) -> Path:
         old = entry["host"]
         entry["host"] = f"{old}-{n:05d}"
         made.append(entry)
-        pairs = [(c["step"], c["command"]) for c in entry.get("commands") or ()]
-        for src, dst in zip(raw_names(old, pairs), raw_names(entry["host"], pairs), strict=True):
-            source = demo / schema.RAW_DIR / src
-            if source.is_file():
-                target = out / schema.RAW_DIR / dst
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
+        outputs = schema.read_raw(demo, old)
+        if outputs:
+            (out / schema.RAW_DIR).mkdir(parents=True, exist_ok=True)
+            target = out / schema.RAW_DIR / schema.raw_name(entry["host"])
+            with target.open("w", encoding="utf-8", newline="") as handle:
+                handle.writelines(schema.raw_document(entry["host"], outputs))
     order = {h: i for i, h in enumerate(d["host"] for d in templates)}
     made.sort(key=lambda d: (order[d["host"].rsplit("-", 1)[0]], d["host"]))  # worst first
     document["devices"] = made

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from e2e_support import Sweep, audit
+from e2e_support import Sweep, audit, run_cli
 
 from imagesweep.lab.fleet import Fleet, generate_fleet
 
@@ -231,3 +231,38 @@ def test_local_workers_share_the_sessions_and_are_prepared_for_them() -> None:
     assert threads == [3, 3]
     assert all(abs(i - SWITCH_INTERVAL) < 1e-6 for i in intervals)
     assert len(intervals) == 2
+
+
+def test_workers_that_cannot_load_imagesweep_stop_the_sweep_in_one_line(
+    cluster: Cluster, mixed_lab: Path, tmp_path: Path
+) -> None:
+    # A worker machine without imagesweep (or with another version): the collector plugin
+    # cannot be unpickled there. The sweep must say so before any login, not trace back.
+    blocker = tmp_path / "without_imagesweep.py"
+    blocker.write_text(
+        'import sys\n\nsys.modules["imagesweep"] = None  # as if it were not installed here\n',
+        encoding="utf-8",
+    )
+    cluster.worker("bare", "--preload", str(blocker))
+    cluster.wait_for_workers(1)
+    out = tmp_path / "run"
+    proc = run_cli(
+        "audit",
+        "--inventory",
+        str(mixed_lab),
+        "--out",
+        str(out),
+        "--known-hosts",
+        str(tmp_path / "known_hosts"),
+        "--quiet",
+        "--no-history",
+        "--dask",
+        cluster.address,
+        timeout=300,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert f"--dask {cluster.address}: the workers cannot prepare for the sweep" in last, last
+    assert "ImportError" in last or "ModuleNotFoundError" in last, last
+    assert not (out / "journal.jsonl").exists()  # no device was audited

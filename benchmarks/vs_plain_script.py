@@ -19,17 +19,20 @@ commands sent and devices incomplete; then imagesweep's figures as ratios of the
 (medians over the rounds). Issue 12's targets at 1,000 devices: CPU <= 0.7x, wall <= 0.8x,
 RSS <= 1.0x, 0 incomplete.
 
-``--asyncssh`` adds a third side, a reference rather than a rival: the same plan (one
-generator drives both scripts) over asyncssh with every session in one event loop, as a
-collector without a thread per session would run it. Its ratios to the script show what
-such a collector could save; imagesweep's own work (parsing, rules, journal, reports) is
-not in it.
+``--asyncssh`` adds two sides, references rather than rivals: the same plan (one generator
+drives every script) over asyncssh with every session in one event loop, as a collector
+without a thread per session would run it; and ``threads+loop``, the sessions in that one
+loop but each device's plan in a thread of a pool of ``--workers``, as Nornir's threaded
+runner would drive a collector whose sessions are asyncssh's. Their ratios to the script
+show what such a collector could save; imagesweep's own work (parsing, rules, journal,
+reports) is not in them.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import os
 import random
@@ -67,6 +70,9 @@ EVIDENCE = {
 _IMAGE = re.compile(r"\S+\.bin$|\S+-mz(\.\S+)?$|\S+\.pkg$", re.IGNORECASE)
 _DIRECTORY = re.compile(r"^Directory of (\S+?)/?\s*$")
 _STORAGE = re.compile(r"^\*?\s*\d+\s+\d+\s+(?:disk|flash)\s+\S+\s+(\S+:)", re.MULTILINE)
+
+
+REFERENCES = (("asyncssh", "--asyncssh"), ("threads+loop", "--threads-loop"))
 
 
 def plan(platform: str) -> Generator[str, str, dict[str, Any]]:
@@ -154,17 +160,24 @@ def plain_script(inventory: Path, workers: int, out: Path) -> None:
     write_rows(out, {name: None if m.failed else m[0].result for name, m in results.items()})
 
 
-def asyncssh_script(inventory: Path, workers: int, out: Path) -> None:
+def asyncssh_script(inventory: Path, workers: int, out: Path, *, threads: bool = False) -> None:
     """A reference, not a rival: the same plan over asyncssh, every session in one event
-    loop (no thread per session), ``workers`` at a time; what a collector built that way
-    would cost at least (issue 12's proposed fix, measured)."""
+    loop, ``workers`` at a time; what a collector built that way would cost at least (issue
+    12's proposed fix, measured). With ``threads`` (``--threads-loop``), each device's plan
+    runs in a thread of a pool of ``workers``, as under Nornir's threaded runner, and only
+    the SSH sessions live in the one loop (a thread of their own): each step of the plan is
+    one call into the loop, waited for."""
     import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     import asyncssh
     import yaml
 
     hosts = yaml.safe_load((inventory / "hosts.yaml").read_text(encoding="utf-8"))
     prompt = re.compile(r"(?:^|\n)[^\s#>]+[#>]\s*$")
+    password = re.compile(r"[Pp]assword:\s*$")
+    failures = (OSError, EOFError, TimeoutError, asyncssh.Error)
 
     async def until(reader: Any, pattern: re.Pattern[str]) -> str:
         text = ""
@@ -175,31 +188,46 @@ def asyncssh_script(inventory: Path, workers: int, out: Path) -> None:
             text += data
         return text
 
-    async def one(host: dict[str, Any]) -> dict[str, Any]:
-        async with asyncssh.connect(
+    async def say(session: tuple[Any, Any, Any], line: str, pattern: re.Pattern[str]) -> str:
+        session[1].write(line + "\n")
+        return await until(session[2], pattern)
+
+    async def login(host: dict[str, Any]) -> tuple[Any, Any, Any]:
+        conn = await asyncssh.connect(
             host["hostname"],
             port=host["port"],
             username=host["username"],
             password=host["password"],
             known_hosts=None,
-        ) as conn:
-            writer, reader, _ = await conn.open_session(term_type="vt100")
-            await until(reader, prompt)
-            writer.write("enable\n")
-            await until(reader, re.compile(r"[Pp]assword:\s*$"))
-            writer.write(host["connection_options"]["netmiko"]["extras"]["secret"] + "\n")
-            await until(reader, prompt)
-            for setup in ("terminal length 0", "terminal width 511"):  # as Netmiko does
-                writer.write(setup + "\n")
-                await until(reader, prompt)
+        )
+        writer, reader, _ = await conn.open_session(term_type="vt100")
+        await until(reader, prompt)
+        return conn, writer, reader
+
+    def setup(host: dict[str, Any]) -> list[tuple[str, re.Pattern[str]]]:
+        secret = host["connection_options"]["netmiko"]["extras"]["secret"]
+        # enable, then paging and width as Netmiko sets them
+        return [
+            ("enable", password),
+            (secret, prompt),
+            ("terminal length 0", prompt),
+            ("terminal width 511", prompt),
+        ]
+
+    async def one(host: dict[str, Any]) -> dict[str, Any]:
+        session = await login(host)
+        try:
+            for line, pattern in setup(host):
+                await say(session, line, pattern)
             steps = plan(str(host["platform"]))
             command = next(steps)
             try:
                 while True:
-                    writer.write(command + "\n")
-                    command = steps.send(await until(reader, prompt))
+                    command = steps.send(await say(session, command, prompt))
             except StopIteration as done:
                 return dict(done.value)
+        finally:
+            session[0].close()
 
     async def sweep() -> dict[str, dict[str, Any] | None]:
         gate = asyncio.Semaphore(workers)
@@ -208,12 +236,44 @@ def asyncssh_script(inventory: Path, workers: int, out: Path) -> None:
             async with gate:
                 try:
                     return name, await one(hosts[name])
-                except (OSError, EOFError, TimeoutError, asyncssh.Error):
+                except failures:
                     return name, None
 
         return dict(await asyncio.gather(*(gated(name) for name in hosts)))
 
-    write_rows(out, asyncio.run(sweep()))
+    if not threads:
+        write_rows(out, asyncio.run(sweep()))
+        return
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+
+    def call(coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result()
+
+    def threaded(name: str) -> tuple[str, dict[str, Any] | None]:
+        host = hosts[name]
+        try:
+            session = call(login(host))
+        except failures:
+            return name, None
+        try:
+            for line, pattern in setup(host):
+                call(say(session, line, pattern))
+            steps = plan(str(host["platform"]))
+            command = next(steps)
+            try:
+                while True:
+                    command = steps.send(call(say(session, command, prompt)))
+            except StopIteration as done:
+                return name, dict(done.value)
+        except failures:
+            return name, None
+        finally:
+            loop.call_soon_threadsafe(session[0].close)
+
+    with ThreadPoolExecutor(workers) as pool:
+        write_rows(out, dict(pool.map(threaded, list(hosts))))
+    loop.call_soon_threadsafe(loop.stop)
 
 
 def measure(command: list[str]) -> dict[str, float]:
@@ -259,14 +319,18 @@ def run_imagesweep(inventory: Path, out: Path, workers: int) -> dict[str, float]
 
 def line(name: str, devices: int, got: dict[str, float]) -> str:
     return (
-        f"{name:<11} wall {got['wall']:7.1f} s  CPU {got['cpu']:7.1f} s "
+        f"{name:<12} wall {got['wall']:7.1f} s  CPU {got['cpu']:7.1f} s "
         f"({1000 * got['cpu'] / devices:4.0f} ms/device)  peak RSS {got['rss']:5.0f} MiB  "
         f"commands {got['sent']:.0f}  incomplete {got['incomplete']:.0f}"
     )
 
 
 def main() -> None:
-    scripts = {"--plain": plain_script, "--asyncssh": asyncssh_script}
+    scripts = {
+        "--plain": plain_script,
+        "--asyncssh": asyncssh_script,
+        "--threads-loop": functools.partial(asyncssh_script, threads=True),
+    }
     if len(sys.argv) == 5 and sys.argv[1] in scripts:
         scripts[sys.argv[1]](Path(sys.argv[2]), int(sys.argv[4]), Path(sys.argv[3]))
         return
@@ -277,13 +341,15 @@ def main() -> None:
     parser.add_argument(
         "--asyncssh",
         action="store_true",
-        help="also run the plan over asyncssh in one event loop (the proposed collector)",
+        help="also run the plan over asyncssh in one event loop, without and with a thread "
+        "per device's plan (the proposed collector)",
     )
     args = parser.parse_args()
     print(raise_open_files(3 * args.devices + 100), f"; {os.cpu_count()} CPUs", flush=True)
     runs: dict[str, list[dict[str, float]]] = {"plain script": [], "imagesweep": []}
     if args.asyncssh:
         runs["asyncssh"] = []
+        runs["threads+loop"] = []
     with tempfile.TemporaryDirectory(prefix="imagesweep-vs-") as tmp:
         root = Path(tmp)
         fleet, inventory = root / "fleet.yaml", root / "inventory"
@@ -297,10 +363,14 @@ def main() -> None:
                 runs["imagesweep"].append(got)
                 print(f"round {index + 1}: " + line("imagesweep", args.devices, got), flush=True)
                 if args.asyncssh:
-                    out = root / f"asyncssh-{index}.csv"
-                    got = run_script("--asyncssh", inventory, out, args.workers)
-                    runs["asyncssh"].append(got)
-                    print(f"round {index + 1}: " + line("asyncssh", args.devices, got), flush=True)
+                    for side, flag in (
+                        ("asyncssh", "--asyncssh"),
+                        ("threads+loop", "--threads-loop"),
+                    ):
+                        out = root / f"{flag[2:]}-{index}.csv"
+                        got = run_script(flag, inventory, out, args.workers)
+                        runs[side].append(got)
+                        print(f"round {index + 1}: " + line(side, args.devices, got), flush=True)
     median = {
         side: {key: statistics.median(r[key] for r in got) for key in got[0]}
         for side, got in runs.items()
@@ -315,13 +385,18 @@ def main() -> None:
         f"RSS {ours['rss'] / base['rss']:.2f}x (target <= 1.0)  "
         f"incomplete {ours['incomplete']:.0f} (target 0)"
     )
-    if args.asyncssh:
-        loop = median["asyncssh"]
-        print(
-            f"  asyncssh (one event loop) / plain script: CPU {loop['cpu'] / base['cpu']:.2f}x  "
-            f"wall {loop['wall'] / base['wall']:.2f}x  RSS {loop['rss'] / base['rss']:.2f}x  "
-            f"incomplete {loop['incomplete']:.0f}"
-        )
+    references = {
+        "asyncssh": "asyncssh (one event loop)",
+        "threads+loop": "asyncssh (one loop, a thread per device's plan)",
+    }
+    for side, label in references.items():
+        if side in median:
+            got = median[side]
+            print(
+                f"  {label} / plain script: CPU {got['cpu'] / base['cpu']:.2f}x  "
+                f"wall {got['wall'] / base['wall']:.2f}x  RSS {got['rss'] / base['rss']:.2f}x  "
+                f"incomplete {got['incomplete']:.0f}"
+            )
 
 
 if __name__ == "__main__":

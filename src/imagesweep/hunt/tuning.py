@@ -18,16 +18,16 @@ Three sources, each optional; a suppressed hit stays in hunt.csv, marked and exp
 * **The audit's own activity**: the digest commands an imagesweep sweep ran (``verify /md5
   flash:x.bin`` is a flash-write hit). From a run directory, the devices come from
   ``sweep.json`` (or ``devices.csv``), the commands from the devices' ``commands`` in
-  ``sweep.json`` and the names of any ``raw/<host>/*.txt`` (a file per command) (read by :func:`report.schema.read_sweep`),
-  the time span from its ``started_at`` / ``finished_at`` (or the devices' ``audited_at`` +
-  ``elapsed``), the user from
-  ``options.username`` if recorded. A hit is the sweep's when it comes from a device of the
-  sweep, inside its time span (10 minutes' slack), by its user if known, and one of its
-  commands *accounts for every indicator in the message*: with that command's terms blanked
-  out, the message matches no class any more. A command that merely appears in the message
-  ("dir" inside ``copy tftp://h/dir/x.bin``) sets nothing aside. With only ``--audit-user``,
-  read-only commands of that user (``verify``, ``show``, ``dir``, ``more``, ``file checksum``)
-  are treated the same way.
+  ``sweep.json`` (read by :func:`report.schema.read_sweep`) and from the names of any
+  ``raw/<host>/*.txt`` (a file per command: older runs, other collectors), the time span
+  from its ``started_at`` / ``finished_at`` (or the devices' ``audited_at`` + ``elapsed``),
+  the user from ``options.username`` if recorded. A hit is the sweep's when it comes from
+  a device of the sweep, inside its time span (10 minutes' slack), by its user if known,
+  and one of its commands *accounts for every indicator in the message*: with that
+  command's terms blanked out, the message matches no class any more. A command that
+  merely appears in the message ("dir" inside ``copy tftp://h/dir/x.bin``) sets nothing
+  aside. With only ``--audit-user``, read-only commands of that user (``verify``, ``show``,
+  ``dir``, ``more``, ``file checksum``) are treated the same way.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from report_support import (
     write_run,
 )
 
-from imagesweep.report import html
-from imagesweep.sanitize import terminal
+from imagesweep.report import html, schema
+from imagesweep.sanitize import safe_name, terminal
 
 
 def _data(page: str) -> dict[str, object]:
@@ -82,7 +82,35 @@ def test_raw_budget_links_the_rest(tmp_path: Path) -> None:
     devices = _data(page.text)["devices"]
     assert isinstance(devices, list)
     assert [d["o"] is None for d in devices].count(True) == 5 - page.raw_embedded
-    assert all(d["rd"].startswith("raw/r") for d in devices)
+    assert all((run / str(d["rd"])).is_file() for d in devices)  # the link goes to a file
+
+
+def _outputs(page: html.Page, host: str) -> list[list[str]]:
+    devices = _data(page.text)["devices"]
+    assert isinstance(devices, list)
+    (device,) = [d for d in devices if d["h"] == host]
+    return html.unpack(device["o"])
+
+
+def test_raw_outputs_of_a_run_before_schema_2_are_still_shown(tmp_path: Path) -> None:
+    run = write_run(tmp_path / "run", [result("r0", hostname="R0", image="flash:a.bin")])
+    # What an older imagesweep wrote: raw/<host>/<command>.txt, a file per command.
+    outputs = schema.read_raw(run, "r0")
+    assert outputs
+    (run / "raw" / "r0.txt").unlink()
+    (run / "raw" / "r0").mkdir()
+    for o in outputs:
+        (run / "raw" / "r0" / f"{safe_name(o.command, limit=100)}.txt").write_text(o.text)
+    assert _outputs(html.build(run), "r0") == [[o.command, terminal(o.text)] for o in outputs]
+
+
+def test_a_damaged_raw_file_is_said_where_its_outputs_would_be(tmp_path: Path) -> None:
+    run = write_run(tmp_path / "run", [result("r0", hostname="R0", image="flash:a.bin")])
+    path = run / "raw" / "r0.txt"
+    path.write_text(path.read_text(encoding="utf-8")[:-5], encoding="utf-8")
+    ((command, text),) = _outputs(html.build(run), "r0")
+    assert command == "[imagesweep]" and text.startswith("raw outputs not shown: ")
+    assert "r0.txt: damaged at character " in text
 
 
 def test_changes_since_the_previous_sweep(tmp_path: Path) -> None:

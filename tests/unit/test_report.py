@@ -124,7 +124,7 @@ def test_a_damaged_raw_file_is_an_error_not_a_short_answer(tmp_path: Path) -> No
     write_raw(tmp_path, _capture("r1", CommandRun("version", "show version", "x" * 100)))
     path = tmp_path / "raw" / "r1.txt"
     path.write_text(path.read_text(encoding="utf-8")[:-20], encoding="utf-8")  # cut short
-    with pytest.raises(ConfigError, match="damaged after 0 outputs"):
+    with pytest.raises(ConfigError, match=r"damaged at character \d+, after 0 whole output"):
         read_raw(tmp_path, "r1")
     path.write_text("not ours\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not an imagesweep raw output file"):

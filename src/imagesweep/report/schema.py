@@ -247,7 +247,7 @@ def read_raw(run_dir: Path, host: str) -> tuple[RawOutput, ...]:
         end = header.end() + int(header["length"]) if header else 0
         if header is None or text[end : end + 1] != "\n":
             raise ConfigError(
-                f"{path}: damaged after {len(outputs)} outputs (character {at}): "
+                f"{path}: damaged at character {at}, after {len(outputs)} whole output(s): "
                 "not a file imagesweep wrote whole"
             )
         outputs.append(RawOutput(header["step"], header["command"], text[header.end() : end]))

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from report_support import (
@@ -85,11 +86,16 @@ def test_raw_budget_links_the_rest(tmp_path: Path) -> None:
     assert all((run / str(d["rd"])).is_file() for d in devices)  # the link goes to a file
 
 
-def _outputs(page: html.Page, host: str) -> list[list[str]]:
+def _device(page: html.Page, host: str) -> dict[str, Any]:
     devices = _data(page.text)["devices"]
     assert isinstance(devices, list)
     (device,) = [d for d in devices if d["h"] == host]
-    return html.unpack(device["o"])
+    assert isinstance(device, dict)
+    return device
+
+
+def _outputs(page: html.Page, host: str) -> list[list[str]]:
+    return html.unpack(_device(page, host)["o"])
 
 
 def test_raw_outputs_of_a_run_before_schema_2_are_still_shown(tmp_path: Path) -> None:
@@ -101,7 +107,11 @@ def test_raw_outputs_of_a_run_before_schema_2_are_still_shown(tmp_path: Path) ->
     (run / "raw" / "r0").mkdir()
     for o in outputs:
         (run / "raw" / "r0" / f"{safe_name(o.command, limit=100)}.txt").write_text(o.text)
-    assert _outputs(html.build(run), "r0") == [[o.command, terminal(o.text)] for o in outputs]
+    document = json.loads((run / "sweep.json").read_text(encoding="utf-8"))
+    (run / "sweep.json").write_text(json.dumps({**document, "schema": 1}), encoding="utf-8")
+    page = html.build(run)
+    assert _outputs(page, "r0") == [[o.command, terminal(o.text)] for o in outputs]
+    assert _device(page, "r0")["rd"] == "raw/r0/"
 
 
 def test_a_damaged_raw_file_is_said_where_its_outputs_would_be(tmp_path: Path) -> None:

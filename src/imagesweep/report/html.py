@@ -127,15 +127,23 @@ def _image(i: Mapping[str, Any]) -> list[object]:
     ]
 
 
-def _raw(run_dir: Path, entry: schema.DeviceEntry) -> list[tuple[str, str]]:
-    """(command, output) of the device's raw outputs, in the order the commands ran."""
-    try:
-        outputs = [(o.command, o.text) for o in schema.read_raw(run_dir, entry.host)]
-    except ConfigError as exc:  # shown where the outputs would be, not dropped
-        return [("[imagesweep]", f"raw outputs not shown: {exc}")]
-    if not outputs:
+def _raw(run_dir: Path, entry: schema.DeviceEntry, version: int) -> list[tuple[str, str]]:
+    """(command, output) of the device's raw outputs, in the order the commands ran, from a
+    run of schema ``version``."""
+    if version < 2:
         outputs = _raw_schema1(run_dir, entry)
+    else:
+        try:
+            outputs = [(o.command, o.text) for o in schema.read_raw(run_dir, entry.host)]
+        except ConfigError as exc:  # shown where the outputs would be, not dropped
+            return [("[imagesweep]", f"raw outputs not shown: {exc}")]
     return [(_text(command), _text(_capped(text))) for command, text in outputs]
+
+
+def _raw_link(entry: schema.DeviceEntry, version: int) -> str:
+    if version < 2:
+        return f"{schema.RAW_DIR}/{safe_name(entry.host)}/"
+    return f"{schema.RAW_DIR}/{schema.raw_name(entry.host)}"
 
 
 def _raw_schema1(run_dir: Path, entry: schema.DeviceEntry) -> list[tuple[str, str]]:
@@ -183,6 +191,7 @@ def device_record(
     entry: schema.DeviceEntry,
     index: int,
     raw: str | None,
+    raw_link: str,
     recommendations: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     d = entry.raw
@@ -214,7 +223,7 @@ def device_record(
             if isinstance(g, Mapping)
         ],
         "o": raw,  # packed raw outputs; None: not embedded (over the budget), see "rd"
-        "rd": f"{schema.RAW_DIR}/{schema.raw_name(entry.host)}",
+        "rd": raw_link,
     }
 
 
@@ -421,13 +430,14 @@ def build(run_dir: Path, *, raw_budget: int = RAW_BUDGET) -> Page:
     for index, entry in enumerate(devices):  # sweep.json is in triage order: worst first
         raw: str | None = None
         if budget > 0:
-            raw = pack(_raw(run_dir, entry))
+            raw = pack(_raw(run_dir, entry, record.schema))
             if len(raw) <= budget:
                 budget -= len(raw)
                 embedded += 1
             else:
                 raw, budget = None, 0
-        records.append(device_record(entry, index, raw, recommendations))
+        link = _raw_link(entry, record.schema)
+        records.append(device_record(entry, index, raw, link, recommendations))
 
     status = Counter(_text(d.status) for d in devices)
     integrity = Counter(_text(d.raw.get("integrity")) for d in devices)

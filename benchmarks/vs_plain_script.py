@@ -77,7 +77,7 @@ REFERENCES = (("asyncssh", "--asyncssh"), ("threads+loop", "--threads-loop"))
 
 def plan(platform: str) -> Generator[str, str, dict[str, Any]]:
     """The script's commands: yields each one, is sent its output; returns what it found.
-    Both drivers below (Netmiko, asyncssh) run this same plan."""
+    Every driver below (Netmiko, asyncssh, threads+loop) runs this same plan."""
     version = yield "show version"
     boot = yield "show boot"
     sent = 2  # as imagesweep's journal, which keeps enable out of the command runs

@@ -183,3 +183,11 @@ def test_report_command_errors_are_one_line(
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("imagesweep: error: ") and message in lines[0]
     assert not (run / html.REPORT_HTML).exists()
+
+
+def test_a_missing_raw_file_is_said_where_its_outputs_would_be(tmp_path: Path) -> None:
+    run = write_run(tmp_path / "run", [result("r0", hostname="R0", image="flash:a.bin")])
+    (run / "raw" / "r0.txt").unlink()
+    ((command, text),) = _outputs(html.build(run), "r0")
+    assert command == "[imagesweep]"
+    assert text == "raw outputs not shown: raw/r0.txt is missing, yet commands ran"

@@ -137,6 +137,9 @@ def _raw(run_dir: Path, entry: schema.DeviceEntry, version: int) -> list[tuple[s
             outputs = [(o.command, o.text) for o in schema.read_raw(run_dir, entry.host)]
         except ConfigError as exc:  # shown where the outputs would be, not dropped
             return [("[imagesweep]", f"raw outputs not shown: {exc}")]
+    if not outputs and entry.commands:
+        missing = f"{_raw_link(entry, version)} is missing"
+        return [("[imagesweep]", f"raw outputs not shown: {missing}, yet commands ran")]
     return [(_text(command), _text(_capped(text))) for command, text in outputs]
 
 

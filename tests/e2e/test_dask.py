@@ -149,6 +149,7 @@ def test_local_cluster_reports_what_one_process_reports(mixed_lab: Path) -> None
     alone = audit(mixed_lab, mixed_lab.parent / "alone")
     spread = audit(mixed_lab, mixed_lab.parent / "dask", "--dask", "local:2", "--workers", "3")
     assert alone.exit_code == spread.exit_code, spread.stderr
+    assert "distributed." not in spread.stderr  # --quiet: none of Dask's own log lines
     assert _outcome(spread) == _outcome(alone)
     assert _images(spread) == _images(alone)
     collectors = {d["collector"] for d in _sweep_json(spread).values()}

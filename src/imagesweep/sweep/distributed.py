@@ -215,6 +215,9 @@ def client_for(address: str, *, sessions: int) -> Iterator[Any]:
     import dask
     from distributed import Client, LocalCluster
 
+    # Dask sets its own loggers to INFO, so the local scheduler's chatter reached the
+    # terminal even under --quiet; they follow the CLI's level (--quiet, --debug) instead.
+    logging.getLogger("distributed").setLevel(logging.getLogger().getEffectiveLevel())
     if address.startswith(LOCAL):
         count = address[len(LOCAL) :]
         if not count.isdigit() or int(count) < 1:
